@@ -1,0 +1,169 @@
+package culture
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Booking statuses.
+const (
+	BookingPending   = "pending" // approval mode: waiting for staff
+	BookingConfirmed = "confirmed"
+	BookingDeclined  = "declined"
+	BookingCancelled = "cancelled"
+	BookingCheckedIn = "checked_in"
+	BookingNoShow    = "no_show"
+)
+
+// BookingStatusLabels names booking statuses in Chinese.
+var BookingStatusLabels = map[string]string{
+	BookingPending:   "待审核",
+	BookingConfirmed: "已预约",
+	BookingDeclined:  "未通过",
+	BookingCancelled: "已取消",
+	BookingCheckedIn: "已签到",
+	BookingNoShow:    "爽约",
+}
+
+// ActiveBookingStatuses hold a place: at most one per account and activity.
+var ActiveBookingStatuses = []string{BookingPending, BookingConfirmed, BookingCheckedIn}
+
+// Booking is an account's hold on seats of one activity.
+type Booking struct {
+	ID          int64       `json:"id"`
+	ActivityID  int64       `json:"activity_id"`
+	AccountID   int64       `json:"account_id"`
+	Status      string      `json:"status"`
+	Seats       int         `json:"seats"`
+	Code        string      `json:"code"`
+	Attendees   []*Attendee `json:"attendees"`
+	CreatedAt   time.Time   `json:"created_at"`
+	CheckedInAt *time.Time  `json:"checked_in_at,omitempty"`
+
+	// Joined for display.
+	Activity *Activity `json:"activity,omitempty"`
+	Phone    string    `json:"phone,omitempty"`
+}
+
+// StatusLabel returns the Chinese name of the status.
+func (b *Booking) StatusLabel() string { return BookingStatusLabels[b.Status] }
+
+// Active reports whether the booking holds (or awaits) a place.
+func (b *Booking) Active() bool {
+	return b.Status == BookingPending || b.Status == BookingConfirmed || b.Status == BookingCheckedIn
+}
+
+// DisplayCode shows the ticket code in groups for reading aloud and typing.
+func (b *Booking) DisplayCode() string { return FormatCode(b.Code) }
+
+// Attendee is one person a booking admits: the account holder or a family
+// member.
+type Attendee struct {
+	Name           string `json:"name"`
+	FamilyMemberID *int64 `json:"family_member_id,omitempty"`
+	Self           bool   `json:"self"`
+}
+
+// BookingRequest asks for seats of an activity.
+type BookingRequest struct {
+	ActivityID int64
+	AccountID  int64
+	// Self books a seat for the account holder.
+	Self bool
+	// FamilyIDs books a seat for each of these family members.
+	FamilyIDs []int64
+	// IdempotencyKey makes a retried request return the first result.
+	IdempotencyKey string
+}
+
+// Seats returns the number of seats requested.
+func (r *BookingRequest) Seats() int {
+	n := len(r.FamilyIDs)
+	if r.Self {
+		n++
+	}
+	return n
+}
+
+// Validate checks the shape of a request (the store checks the rest).
+func (r *BookingRequest) Validate() error {
+	if r.Seats() == 0 {
+		return Invalid("attendees", "请至少选择一位参加人。")
+	}
+	seen := map[int64]bool{}
+	for _, id := range r.FamilyIDs {
+		if seen[id] {
+			return Invalid("attendees", "参加人重复。")
+		}
+		seen[id] = true
+	}
+	if len(r.IdempotencyKey) > 100 {
+		return Invalid("idempotency_key", "Idempotency-Key 过长（最多 100 个字符）。")
+	}
+	return nil
+}
+
+// BookingFilter selects bookings.
+type BookingFilter struct {
+	ID         *int64
+	ActivityID *int64
+	AccountID  *int64
+	Status     *string
+	// Upcoming selects bookings of activities that have not ended.
+	Upcoming bool
+	Limit    int
+	Offset   int
+}
+
+// CheckIn is the result of checking a ticket in.
+type CheckIn struct {
+	Booking  *Booking  `json:"booking"`
+	Activity *Activity `json:"activity"`
+	// Already is true when the ticket had been checked in before.
+	Already bool `json:"already"`
+}
+
+// BookingService makes, finds and changes bookings. Every method enforces
+// the booking rules inside one transaction.
+type BookingService interface {
+	FindBookingByID(ctx context.Context, id int64) (*Booking, error)
+	FindBookingByCode(ctx context.Context, code string) (*Booking, error)
+	FindBookings(ctx context.Context, f BookingFilter) ([]*Booking, int, error)
+	// CreateBooking books seats: capacity, one active booking per account and
+	// the booking window are checked in the same transaction as the insert.
+	CreateBooking(ctx context.Context, req *BookingRequest) (*Booking, error)
+	// CancelBooking cancels the account's booking and frees its seats.
+	CancelBooking(ctx context.Context, accountID, bookingID int64) (*Booking, error)
+	// DecideBooking approves or declines a pending booking (approval mode).
+	DecideBooking(ctx context.Context, bookingID int64, approve bool) (*Booking, error)
+	// CheckInCode checks in the ticket with the code for an activity in the
+	// subtree of unit within (staff scope); 0 means anywhere.
+	CheckInCode(ctx context.Context, code string, within int64, by int64) (*CheckIn, error)
+}
+
+// codeAlphabet is Crockford's base32: no I, L, O or U to misread.
+const codeAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// CodeAlphabet returns the ticket code alphabet.
+func CodeAlphabet() string { return codeAlphabet }
+
+// NormalizeCode turns typed input into a stored code: upper case, no spaces
+// or dashes, and the look-alike letters read as digits.
+func NormalizeCode(s string) string {
+	s = strings.ToUpper(s)
+	r := strings.NewReplacer(" ", "", "-", "", "O", "0", "I", "1", "L", "1")
+	return r.Replace(s)
+}
+
+// FormatCode shows a code in groups of four: "7K3M-Q9XA-2B".
+func FormatCode(code string) string {
+	var b strings.Builder
+	for i, r := range code {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte('-')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

@@ -1,0 +1,86 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+)
+
+// Tx wraps a database transaction with the dialect (so SQL is written once,
+// with ? placeholders) and the time fixed when it began.
+type Tx struct {
+	tx  *sql.Tx
+	d   dialect
+	now time.Time
+}
+
+func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, tx.d.rebind(q), args...)
+}
+
+func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(ctx, tx.d.rebind(q), args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, tx.d.rebind(q), args...)
+}
+
+// nowUnix returns the transaction's time in Unix seconds.
+func (tx *Tx) nowUnix() int64 { return tx.now.Unix() }
+
+// update runs fn in a write transaction and commits it if fn succeeds.
+// SQLite "database is locked" errors (another process holds the lock past
+// busy_timeout) are retried with backoff.
+func (s *Store) update(ctx context.Context, fn func(*Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = s.run(ctx, s.write, false, fn)
+		if !s.dialect.isBusy(err) {
+			return err
+		}
+		time.Sleep(time.Duration(50<<attempt) * time.Millisecond)
+	}
+	return err
+}
+
+// view runs fn in a read-only transaction.
+func (s *Store) view(ctx context.Context, fn func(*Tx) error) error {
+	return s.run(ctx, s.read, true, fn)
+}
+
+func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(*Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: readOnly && s.dialect.name() == "postgres"}
+	sqlTx, err := db.BeginTx(ctx, opts)
+	if err != nil {
+		return err
+	}
+	tx := &Tx{tx: sqlTx, d: s.dialect, now: s.Now().UTC().Truncate(time.Second)}
+	if err := fn(tx); err != nil {
+		return errors.Join(err, ignoreDone(sqlTx.Rollback()))
+	}
+	return sqlTx.Commit()
+}
+
+func ignoreDone(err error) error {
+	if errors.Is(err, sql.ErrTxDone) {
+		return nil
+	}
+	return err
+}
+
+// unix converts a time to stored Unix seconds.
+func unix(t time.Time) int64 { return t.Unix() }
+
+// fromUnix converts stored Unix seconds to a UTC time.
+func fromUnix(s int64) time.Time { return time.Unix(s, 0).UTC() }
+
+// nullUnix converts a nullable stored time.
+func nullUnix(n sql.NullInt64) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := fromUnix(n.Int64)
+	return &t
+}
