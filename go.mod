@@ -7,6 +7,7 @@ toolchain go1.27.3
 require (
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/pressly/goose/v3 v3.30.1
+	golang.org/x/time v0.16.0
 	modernc.org/sqlite v1.62.0
 )
 

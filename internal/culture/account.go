@@ -104,11 +104,11 @@ func (m *FamilyMember) Validate() error {
 
 // AccountFilter selects accounts.
 type AccountFilter struct {
-	Phone    *string
-	Username *string
+	Phone     *string
+	Username  *string
 	StaffOnly bool
-	Limit    int
-	Offset   int
+	Limit     int
+	Offset    int
 }
 
 // AccountService stores accounts, grants, family members, sign-in codes and
