@@ -1,0 +1,98 @@
+// Package web serves the resident pages and the staff console: html/template
+// rendered on the server, htmx for partial updates, sessions in the database.
+package web
+
+import (
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+
+	"github.com/wenyun/wenyun/internal/culture"
+	"github.com/wenyun/wenyun/internal/limit"
+	"github.com/wenyun/wenyun/internal/sms"
+)
+
+// Config holds what the web server needs; cmd wires it.
+type Config struct {
+	Units      culture.UnitService
+	Accounts   culture.AccountService
+	Activities culture.ActivityService
+	Bookings   culture.BookingService
+	// Sessions stores session data (sqlstore's SessionStore).
+	Sessions scs.Store
+	SMS      sms.Sender
+	Logger   *slog.Logger
+	// Secure marks cookies Secure (behind TLS).
+	Secure bool
+	// TemplateDir, when set, makes templates load from disk on every
+	// request (development hot reload); production uses the embedded files.
+	TemplateDir string
+	Now         func() time.Time
+}
+
+// Server is the HTTP front end. Handlers are methods on it.
+type Server struct {
+	Config
+	sessions *scs.SessionManager
+	pages    *pageSet
+	static   *assets
+	// codeLimit and loginLimit blunt floods per client IP; the per-phone
+	// throttle lives in the database so it holds across processes.
+	codeLimit  *limit.Keyed
+	loginLimit *limit.Keyed
+}
+
+// New returns a server with every template parsed; a template error is
+// returned, so a broken build never starts.
+func New(cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{
+		Config:     cfg,
+		codeLimit:  limit.New(6*time.Minute, 10),
+		loginLimit: limit.New(time.Minute, 20),
+	}
+	s.sessions = newSessionManager(cfg.Sessions, cfg.Secure)
+	var tfs fs.FS = embedded
+	if cfg.TemplateDir != "" {
+		tfs = os.DirFS(cfg.TemplateDir)
+	}
+	var err error
+	if s.pages, err = parsePages(tfs, cfg.TemplateDir != "", s.funcs()); err != nil {
+		return nil, err
+	}
+	if s.static, err = newAssets(embedded); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func newSessionManager(store scs.Store, secure bool) *scs.SessionManager {
+	sm := scs.New()
+	if store != nil {
+		sm.Store = store
+	}
+	sm.Lifetime = 30 * 24 * time.Hour
+	sm.IdleTimeout = 7 * 24 * time.Hour
+	sm.Cookie.Name = "wenyun_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = secure
+	return sm
+}
+
+// Handler returns the web application with its middleware.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.routes(mux)
+	s.consoleRoutes(mux)
+	return s.middleware(mux)
+}
