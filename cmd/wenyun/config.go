@@ -1,0 +1,254 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// defaultDB is where serve keeps its data when told nothing else.
+const defaultDB = "sqlite:./wenyun-data/wenyun.db"
+
+// Config is the configuration of serve, read from flags and WENYUN_*
+// environment variables: a flag wins over the environment, which wins over
+// the default.
+type Config struct {
+	Addr            string
+	DB              string
+	Demo            bool
+	SMS             string
+	LogLevel        string
+	LogFormat       string
+	SecureCookies   bool
+	DevTemplates    string
+	ShutdownTimeout time.Duration
+
+	// source names where each setting came from ("--addr" or
+	// "WENYUN_ADDR"), so that a message points at what the user typed.
+	source map[string]string
+}
+
+const serveAbout = `Serve the resident pages, the staff console, the JSON API (/api/v1), and
+/healthz, /readyz and /metrics, until SIGINT or SIGTERM; then stop accepting
+connections, let in-flight requests finish, and close the database.`
+
+// parseConfig reads serve's configuration from args and the environment and
+// validates it.
+func parseConfig(o Options, args []string) (*Config, error) {
+	c := &Config{}
+	fs := newFlagSet("serve", serveAbout)
+	fs.StringVar(&c.Addr, "addr", ":8080", "listen on `host:port`")
+	fs.StringVar(&c.DB, "db", defaultDB, "the database: sqlite:`PATH` or a postgres:// URL")
+	fs.BoolVar(&c.Demo, "demo", false, "load the demo world when the database is empty, and print its sign-ins")
+	fs.StringVar(&c.SMS, "sms", "console", "send sign-in codes with this `driver`: only \"console\" for now, which\n"+
+		"writes them to the log; SMS gateway drivers come later")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "log `level`: debug, info, warn or error")
+	fs.StringVar(&c.LogFormat, "log-format", "json", "log `format`: json or text")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", false, "mark cookies Secure (set it when served over TLS)")
+	fs.StringVar(&c.DevTemplates, "dev-templates", "", "development: read templates from `DIR` (the directory holding\n"+
+		"templates/, i.e. internal/web) on every request")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "on a signal, wait this long for in-flight requests")
+	fs.bindEnv("addr", "db", "demo", "sms", "log-level", "log-format", "secure-cookies", "dev-templates", "shutdown-timeout")
+	if err := fs.parse(o, args); err != nil {
+		return nil, err
+	}
+	c.source = fs.source
+	if err := c.Validate(); err != nil {
+		return nil, &usageError{err}
+	}
+	return c, nil
+}
+
+// Validate reports every mistake in the configuration, one per line.
+func (c *Config) Validate() error {
+	return errors.Join(
+		checkAddr(c.name("addr"), c.Addr),
+		checkDB(c.name("db"), c.DB),
+		checkOneOf(c.name("sms"), c.SMS, `only "console" is supported`, "console"),
+		checkOneOf(c.name("log-level"), c.LogLevel, "want debug, info, warn or error", "debug", "info", "warn", "error"),
+		checkOneOf(c.name("log-format"), c.LogFormat, "want json or text", "json", "text"),
+		checkTemplateDir(c.name("dev-templates"), c.DevTemplates),
+		checkPositive(c.name("shutdown-timeout"), c.ShutdownTimeout),
+	)
+}
+
+// name returns how the user set the setting: its flag or its variable.
+func (c *Config) name(flagName string) string {
+	if s, ok := c.source[flagName]; ok {
+		return s
+	}
+	return "--" + flagName
+}
+
+func checkAddr(name, addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err == nil {
+		_, err = strconv.ParseUint(port, 10, 16)
+	}
+	if err != nil {
+		return fmt.Errorf("%s %q: want host:port such as :8080", name, addr)
+	}
+	return nil
+}
+
+func checkDB(name, dsn string) error {
+	switch {
+	case dsn == "sqlite:":
+		return fmt.Errorf("%s %q: give a file after sqlite:, such as %s", name, dsn, defaultDB)
+	case strings.HasPrefix(dsn, "sqlite:"):
+		return nil
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		// The URL may hold a password: never echo it.
+		if u, err := url.Parse(dsn); err != nil || u.Host == "" {
+			return fmt.Errorf("%s: not a valid postgres:// URL (want postgres://user:password@host/dbname)", name)
+		}
+		return nil
+	}
+	return fmt.Errorf("%s %q: use sqlite:PATH or postgres://…", name, dsn)
+}
+
+func checkOneOf(name, value, want string, allowed ...string) error {
+	if !slices.Contains(allowed, value) {
+		return fmt.Errorf("%s %q: %s", name, value, want)
+	}
+	return nil
+}
+
+func checkTemplateDir(name, dir string) error {
+	if dir == "" {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, "templates", "layout.html")); err != nil {
+		return fmt.Errorf("%s %q: no templates/layout.html there; give the directory holding templates/ (internal/web)", name, dir)
+	}
+	return nil
+}
+
+func checkPositive(name string, d time.Duration) error {
+	if d <= 0 {
+		return fmt.Errorf("%s %v: want a positive duration such as 15s", name, d)
+	}
+	return nil
+}
+
+// newLogger returns the process logger; level and format are validated.
+func newLogger(w io.Writer, level, format string) *slog.Logger {
+	var l slog.Level
+	l.UnmarshalText([]byte(level)) //nolint:errcheck // validated: debug, info, warn or error
+	opts := &slog.HandlerOptions{Level: l}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// flagSet is a command's flags. A flag bound to the environment takes its
+// value from WENYUN_<NAME> when the command line leaves it out.
+type flagSet struct {
+	*flag.FlagSet
+	about  string
+	bound  []string          // flag names read from the environment
+	source map[string]string // flag name → "--name" or "WENYUN_NAME"
+}
+
+func newFlagSet(name, about string) *flagSet {
+	fs := &flagSet{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError), about: about, source: map[string]string{}}
+	fs.SetOutput(io.Discard) // parse reports errors itself, once
+	fs.Usage = func() {}
+	return fs
+}
+
+// bindEnv makes the named flags, already defined, readable from WENYUN_*.
+func (fs *flagSet) bindEnv(names ...string) { fs.bound = append(fs.bound, names...) }
+
+// envName returns the variable for a flag: "log-level" → WENYUN_LOG_LEVEL.
+func envName(flagName string) string {
+	return "WENYUN_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// parse parses args, then fills the bound flags that args left out from
+// the environment. -h prints the usage on stdout and returns errHelp.
+func (fs *flagSet) parse(o Options, args []string) error {
+	o = o.withDefaults()
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		fs.printUsage(o.Stdout)
+		return errHelp
+	} else if err != nil {
+		return usageErrorf("%s: %v (see \"wenyun %s -h\")", fs.Name(), err, fs.Name())
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("%s: unexpected argument %q (see \"wenyun %s -h\")", fs.Name(), fs.Arg(0), fs.Name())
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var errs []error
+	for _, name := range fs.bound {
+		v := o.Getenv(envName(name))
+		if set[name] || v == "" {
+			continue
+		}
+		fs.source[name] = envName(name)
+		if err := fs.Set(name, v); err != nil {
+			errs = append(errs, fmt.Errorf("%s %q: %s", envName(name), v, wantValue(fs.Lookup(name))))
+		}
+	}
+	if len(errs) > 0 {
+		return &usageError{errors.Join(errs...)}
+	}
+	return nil
+}
+
+// from returns how the user set a flag: "--name" or its variable.
+func (fs *flagSet) from(name string) string {
+	if s, ok := fs.source[name]; ok {
+		return s
+	}
+	return "--" + name
+}
+
+// wantValue describes the values a flag takes, for a bad variable.
+func wantValue(f *flag.Flag) string {
+	if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+		return "want true or false"
+	}
+	switch f.Value.(flag.Getter).Get().(type) {
+	case time.Duration:
+		return "want a duration such as 15s"
+	case int, int64, uint, uint64:
+		return "want a whole number"
+	}
+	return "not a valid value"
+}
+
+func (fs *flagSet) printUsage(w io.Writer) {
+	fmt.Fprintf(w, "Usage: wenyun %s [flags]\n\n%s\n", fs.Name(), fs.about)
+	n := 0
+	fs.VisitAll(func(f *flag.Flag) {
+		if n++; n == 1 {
+			fmt.Fprintf(w, "\nFlags:\n")
+		}
+		typ, usage := flag.UnquoteUsage(f)
+		fmt.Fprintf(w, "  %s\n        %s", strings.TrimSpace("--"+f.Name+" "+typ), strings.ReplaceAll(usage, "\n", "\n        "))
+		var notes []string
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+			notes = append(notes, fmt.Sprintf("default %q", f.DefValue))
+		}
+		if slices.Contains(fs.bound, f.Name) {
+			notes = append(notes, "env "+envName(f.Name))
+		}
+		if len(notes) > 0 {
+			fmt.Fprintf(w, " (%s)", strings.Join(notes, "; "))
+		}
+		fmt.Fprintln(w)
+	})
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// defaults is serve's configuration when nothing is set.
+var defaults = Config{
+	Addr: ":8080", DB: defaultDB, SMS: "console", LogLevel: "info", LogFormat: "json",
+	ShutdownTimeout: 15 * time.Second,
+}
+
+func TestParseConfig(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want func(c *Config) // changes to defaults
+	}{
+		{"Defaults", nil, nil, func(c *Config) {}},
+		{"Flags", []string{
+			"--addr", "127.0.0.1:9000", "--db", "postgres://wenyun@db.internal/wenyun", "--demo",
+			"--log-level", "debug", "--log-format", "text", "--secure-cookies",
+			"--dev-templates", "../../internal/web", "--shutdown-timeout", "3s",
+		}, nil, func(c *Config) {
+			c.Addr, c.DB, c.Demo = "127.0.0.1:9000", "postgres://wenyun@db.internal/wenyun", true
+			c.LogLevel, c.LogFormat, c.SecureCookies = "debug", "text", true
+			c.DevTemplates, c.ShutdownTimeout = "../../internal/web", 3*time.Second
+		}},
+		{"Env", nil, map[string]string{
+			"WENYUN_ADDR": ":9000", "WENYUN_DB": "sqlite:/tmp/x.db", "WENYUN_DEMO": "true",
+			"WENYUN_SMS": "console", "WENYUN_LOG_LEVEL": "warn", "WENYUN_LOG_FORMAT": "text",
+			"WENYUN_SECURE_COOKIES": "1", "WENYUN_DEV_TEMPLATES": "../../internal/web",
+			"WENYUN_SHUTDOWN_TIMEOUT": "1m",
+		}, func(c *Config) {
+			c.Addr, c.DB, c.Demo = ":9000", "sqlite:/tmp/x.db", true
+			c.LogLevel, c.LogFormat, c.SecureCookies = "warn", "text", true
+			c.DevTemplates, c.ShutdownTimeout = "../../internal/web", time.Minute
+		}},
+		{"FlagWinsOverEnv", []string{"--addr", ":7000", "--demo=false", "--db", "sqlite:flag.db"},
+			map[string]string{"WENYUN_ADDR": ":9000", "WENYUN_DEMO": "true", "WENYUN_DB": "sqlite:env.db"},
+			func(c *Config) { c.Addr, c.DB = ":7000", "sqlite:flag.db" }},
+		{"EmptyEnvIsUnset", nil, map[string]string{"WENYUN_ADDR": ""}, func(c *Config) {}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseConfig(Options{Getenv: mapEnv(tt.env)}, tt.args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := defaults
+			tt.want(&want)
+			if diff := cmp.Diff(&want, got, cmpopts.IgnoreUnexported(Config{})); diff != "" {
+				t.Errorf("config (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestParseConfigErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		env   map[string]string
+		wants []string // each a line of the message
+	}{
+		{"ErrAddr", []string{"--addr", "abc"}, nil, []string{`--addr "abc": want host:port such as :8080`}},
+		{"ErrAddrPort", []string{"--addr", ":http-ish"}, nil, []string{`--addr ":http-ish": want host:port`}},
+		{"ErrAddrFromEnv", nil, map[string]string{"WENYUN_ADDR": "abc"},
+			[]string{`WENYUN_ADDR "abc": want host:port such as :8080`}},
+		{"ErrDB", []string{"--db", "mysql://x"}, nil, []string{`--db "mysql://x": use sqlite:PATH or postgres://…`}},
+		{"ErrDBEmptyPath", []string{"--db", "sqlite:"}, nil, []string{`--db "sqlite:": give a file after sqlite:`}},
+		{"ErrLogLevel", []string{"--log-level", "verbose"}, nil,
+			[]string{`--log-level "verbose": want debug, info, warn or error`}},
+		{"ErrLogFormat", []string{"--log-format", "xml"}, nil, []string{`--log-format "xml": want json or text`}},
+		{"ErrSMS", []string{"--sms", "x"}, nil, []string{`--sms "x": only "console" is supported`}},
+		{"ErrSMSFromEnv", nil, map[string]string{"WENYUN_SMS": "aliyun"},
+			[]string{`WENYUN_SMS "aliyun": only "console" is supported`}},
+		{"ErrDevTemplates", []string{"--dev-templates", "/nonexistent"}, nil,
+			[]string{`--dev-templates "/nonexistent": no templates/layout.html there`}},
+		{"ErrShutdownTimeout", []string{"--shutdown-timeout", "0s"}, nil,
+			[]string{`--shutdown-timeout 0s: want a positive duration such as 15s`}},
+		{"ErrBoolEnv", nil, map[string]string{"WENYUN_DEMO": "maybe"}, []string{`WENYUN_DEMO "maybe": want true or false`}},
+		{"ErrDurationEnv", nil, map[string]string{"WENYUN_SHUTDOWN_TIMEOUT": "15"},
+			[]string{`WENYUN_SHUTDOWN_TIMEOUT "15": want a duration such as 15s`}},
+		{"ErrUnknownFlag", []string{"--port", "80"}, nil,
+			[]string{`serve: flag provided but not defined: -port (see "wenyun serve -h")`}},
+		{"ErrArgument", []string{"now"}, nil, []string{`serve: unexpected argument "now"`}},
+		{"ErrSeveral", []string{"--addr", "abc", "--log-format", "xml"}, nil,
+			[]string{`--addr "abc": want`, `--log-format "xml": want`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseConfig(Options{Getenv: mapEnv(tt.env)}, tt.args)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			lines := strings.Split(err.Error(), "\n")
+			if len(lines) != len(tt.wants) {
+				t.Errorf("got %d lines, want %d:\n%s", len(lines), len(tt.wants), err)
+			}
+			for i, want := range tt.wants {
+				if i < len(lines) && !strings.HasPrefix(lines[i], want) {
+					t.Errorf("line %d = %q, want it to start %q", i+1, lines[i], want)
+				}
+			}
+			if code := exitCode(err); code != 2 {
+				t.Errorf("exit code = %d, want 2", code)
+			}
+		})
+	}
+}
+
+func TestParseConfigHidesPassword(t *testing.T) {
+	_, err := parseConfig(Options{}, []string{"--db", "postgres://wenyun:s3cret@/%zz"})
+	if err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("err = %v; want an error without the password", err)
+	}
+}
+
+// mapEnv returns a getenv that reads m.
+func mapEnv(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/wenyun/wenyun/internal/api"
+	"github.com/wenyun/wenyun/internal/obs"
+	"github.com/wenyun/wenyun/internal/sms"
+	"github.com/wenyun/wenyun/internal/sqlstore"
+	"github.com/wenyun/wenyun/internal/web"
+)
+
+// sessionCleanupEvery is how often expired sessions are deleted.
+const sessionCleanupEvery = time.Hour
+
+// runServe serves HTTP until ctx is cancelled, then shuts down gracefully.
+func runServe(ctx context.Context, o Options, args []string) error {
+	cfg, err := parseConfig(o, args)
+	if err != nil {
+		return err
+	}
+	log := newLogger(o.Stderr, cfg.LogLevel, cfg.LogFormat)
+	store, err := sqlstore.Open(ctx, cfg.DB, sqlstore.Options{Logger: log})
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer closeStore(store, log)
+	if cfg.Demo {
+		if err := serveDemo(ctx, store, o.Stdout, log); err != nil {
+			return err
+		}
+	}
+	h, err := newHandler(store, cfg, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	s := &server{
+		srv: newHTTPServer(h, log), ln: ln, timeout: cfg.ShutdownTimeout, log: log,
+		attrs: []any{"db", store.Engine(), "version", version},
+		jobs: []func(context.Context){
+			func(ctx context.Context) { cleanSessions(ctx, store.SessionStore(), log) },
+		},
+	}
+	return s.run(ctx, o.Ready)
+}
+
+// newHandler composes the web pages, the API, health checks and metrics.
+func newHandler(store *sqlstore.Store, cfg *Config, log *slog.Logger) (http.Handler, error) {
+	sender := sms.Console{Logger: log} // Validate admits only "console" so far
+	w, err := web.New(web.Config{
+		Units: store, Accounts: store, Activities: store, Bookings: store,
+		Sessions: store.SessionStore(), SMS: sender, Logger: log,
+		Secure: cfg.SecureCookies, TemplateDir: cfg.DevTemplates, Now: time.Now,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	a := api.New(api.Config{
+		Units: store, Accounts: store, Activities: store, Bookings: store,
+		SMS: sender, Logger: log, Now: time.Now,
+	})
+	metrics := obs.NewMetrics()
+	mux := http.NewServeMux()
+	mux.Handle(api.Prefix+"/", a.Handler())
+	mux.HandleFunc("GET /healthz", handleHealthz)
+	mux.Handle("GET /readyz", handleReadyz(store, log))
+	mux.Handle("GET /metrics", metrics.Handler())
+	mux.Handle("/", w.Handler())
+	return metrics.Middleware(mux), nil
+}
+
+// handleHealthz answers while the process is alive.
+func handleHealthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	io.WriteString(w, "ok\n") //nolint:errcheck // the client may be gone
+}
+
+// pinger is the part of the store that readiness needs.
+type pinger interface{ Ping(context.Context) error }
+
+// handleReadyz answers 200 when the database answers within two seconds.
+func handleReadyz(db pinger, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := db.Ping(ctx); err != nil {
+			log.WarnContext(r.Context(), "not ready: database does not answer", "err", err)
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ok\n") //nolint:errcheck // the client may be gone
+	})
+}
+
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// server is an http.Server with its listener and background jobs.
+type server struct {
+	srv     *http.Server
+	ln      net.Listener
+	timeout time.Duration // for in-flight requests at shutdown
+	log     *slog.Logger
+	attrs   []any                   // logged with "listening"
+	jobs    []func(context.Context) // run until shutdown begins
+}
+
+// run serves until ctx is cancelled, then stops accepting connections,
+// waits up to the timeout for in-flight requests and stops the jobs. The
+// caller closes the store afterwards.
+func (s *server) run(ctx context.Context, ready func(addr string)) error {
+	served := make(chan error, 1)
+	go func() { served <- s.srv.Serve(s.ln) }()
+	addr := s.ln.Addr().String()
+	s.log.Info("listening", append([]any{"addr", addr}, s.attrs...)...)
+	if ready != nil {
+		ready(addr)
+	}
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	var jobs sync.WaitGroup
+	for _, job := range s.jobs {
+		jobs.Go(func() { job(jobsCtx) })
+	}
+	defer jobs.Wait()
+	defer stopJobs()
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	return s.shutdown(served)
+}
+
+func (s *server) shutdown(served <-chan error) error {
+	s.log.Info("shutting down", "timeout", s.timeout.String())
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+	if err := s.srv.Shutdown(ctx); err != nil {
+		s.srv.Close() //nolint:errcheck // cutting off what is left
+		return fmt.Errorf("shutdown: requests still running after %s were cut off: %w", s.timeout, err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	s.log.Info("stopped")
+	return nil
+}
+
+// sessionCleaner is the part of the session store the cleanup job needs.
+type sessionCleaner interface {
+	Cleanup(ctx context.Context) (int64, error)
+}
+
+// cleanSessions deletes expired sessions at start and then every hour,
+// until ctx is cancelled.
+func cleanSessions(ctx context.Context, ss sessionCleaner, log *slog.Logger) {
+	t := time.NewTicker(sessionCleanupEvery)
+	defer t.Stop()
+	for {
+		n, err := ss.Cleanup(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			log.Error("session cleanup", "err", err)
+		case n > 0:
+			log.Info("session cleanup", "deleted", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func closeStore(store *sqlstore.Store, log *slog.Logger) {
+	if err := store.Close(); err != nil {
+		log.Error("close database", "err", err)
+	}
+}
