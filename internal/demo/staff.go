@@ -1,0 +1,63 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/wenyun/wenyun/internal/culture"
+)
+
+// branchAdminNames name the admins of the branches, in branchSeeds order.
+var branchAdminNames = []string{
+	"王丽娟", "刘建伟", "陈晓燕", "杨志强", "赵海涛",
+	"孙春艳", "郭立新", "马红霞", "宋永刚", "韩慧敏",
+}
+
+// loadStaff creates the operator, the hub admin, one admin per branch and a
+// checker at 焦西, each with a grant at their unit.
+func (l *loader) loadStaff(ctx context.Context) error {
+	total := 3 + len(l.branches)
+	_, err := l.createStaff(ctx, "operator", "周敏", culture.RoleOperator, l.hub)
+	if err != nil {
+		return err
+	}
+	if l.hub.admin, err = l.createStaff(ctx, "hub", "李红梅", culture.RoleHubAdmin, l.hub); err != nil {
+		return err
+	}
+	l.hub.checker = l.hub.admin
+	l.progress(StageStaff, 2, total)
+	for i, br := range l.branches {
+		if br.admin, err = l.createStaff(ctx, br.user, branchAdminNames[i], culture.RoleBranchAdmin, br); err != nil {
+			return err
+		}
+		br.checker = br.admin
+		l.progress(StageStaff, 3+i, total)
+	}
+	jiaoxi := l.branches[0]
+	if jiaoxi.checker, err = l.createStaff(ctx, "checker", "赵磊", culture.RoleChecker, jiaoxi); err != nil {
+		return err
+	}
+	l.progress(StageStaff, total, total)
+	return nil
+}
+
+// createStaff creates a staff account with the demo password and a grant of
+// role at the site, and returns the account with its grant loaded.
+func (l *loader) createStaff(ctx context.Context, username, name, role string, at *site) (*culture.Account, error) {
+	a := &culture.Account{Username: username, Name: name}
+	if err := l.s.CreateStaff(ctx, a, Password); err != nil {
+		return nil, fmt.Errorf("create staff %s: %w", username, err)
+	}
+	g := &culture.Grant{AccountID: a.ID, Role: role, UnitID: at.unit.ID}
+	if err := l.s.CreateGrant(ctx, g); err != nil {
+		return nil, fmt.Errorf("grant %s to %s: %w", role, username, err)
+	}
+	a, err := l.s.FindAccountByID(ctx, a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("find staff %s: %w", username, err)
+	}
+	l.sum.Staff = append(l.sum.Staff, StaffLogin{
+		Username: username, Password: Password, Role: role, Unit: at.unit.Name,
+	})
+	return a, nil
+}
