@@ -101,7 +101,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
@@ -191,4 +191,153 @@ func sync1(f func() string) func() string {
 	}
 }
 
-var _ = culture.Shanghai
+// waitText polls until the element matching css contains text.
+func waitText(t *testing.T, ctx context.Context, css, text string) {
+	t.Helper()
+	js := fmt.Sprintf(`(function(){var e=document.querySelector(%q);return e?e.innerText:""})()`, css)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+		if err == nil && strings.Contains(got, text) {
+			return
+		}
+		if time.Now().After(deadline) {
+			loc, _ := chromedp.Run(ctx, chromedp.Location())
+			t.Fatalf("%q never showed %q (at %s; err %v):\n%.1500s", css, text, loc, err, pageText(t, ctx))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// browserWorld is the small district the browser tests run in.
+type browserWorld struct {
+	db       string
+	activity *culture.Activity
+}
+
+// seedBrowserWorld stores a hub, the 焦西 branch with a room, a calligraphy
+// class open for booking that starts within the check-in window, a dance
+// class that a search for 书法 must not find, and a checker at 焦西.
+func seedBrowserWorld(t *testing.T) browserWorld {
+	t.Helper()
+	ctx := context.Background()
+	db := tempDB(t)
+	s := openStore(t, db)
+	hub := &culture.Unit{Kind: culture.UnitHub, Name: "解放区文化馆"}
+	must(t, s.CreateUnit(ctx, hub))
+	branch := &culture.Unit{Kind: culture.UnitBranch, Name: "焦西街道分馆", ParentID: &hub.ID}
+	must(t, s.CreateUnit(ctx, branch))
+	room := &culture.Room{UnitID: branch.ID, Name: "书画室", Capacity: 30}
+	must(t, s.CreateRoom(ctx, room))
+	start := time.Now().Add(time.Hour).Truncate(time.Minute)
+	class := &culture.Activity{
+		UnitID: branch.ID, RoomID: &room.ID, Title: "少儿书法体验课", Category: "书法美术",
+		Description: "毛笔字入门，家长陪同。", Audience: "6–12 岁儿童及家长",
+		StartsAt: start, EndsAt: start.Add(90 * time.Minute), Capacity: 20,
+		Mode: culture.ModeFirstCome, OpensAt: time.Now().Add(-time.Hour), ClosesAt: start, MaxPerBooking: 3,
+	}
+	_, err := s.CreateActivity(ctx, class, 1)
+	must(t, err)
+	dance := *class
+	dance.ID, dance.Title, dance.Category, dance.Description = 0, "广场舞基础班", "舞蹈", "适合中老年人。"
+	_, err = s.CreateActivity(ctx, &dance, 1)
+	must(t, err)
+	checker := &culture.Account{Username: "checker", Name: "焦西检票员"}
+	must(t, s.CreateStaff(ctx, checker, "checker-pass-1"))
+	must(t, s.CreateGrant(ctx, &culture.Grant{AccountID: checker.ID, Role: culture.RoleChecker, UnitID: branch.ID}))
+	return browserWorld{db: db, activity: class}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBrowserResidentBooksAndCheckerChecksIn walks the core loop: a resident
+// signs in with an SMS code, adds a child, finds a class by Chinese search,
+// books for both, sees the QR ticket; a checker checks the ticket in by its
+// typed code. Every resident page passes axe-core; screenshots at 375 px.
+func TestBrowserResidentBooksAndCheckerChecksIn(t *testing.T) {
+	world := seedBrowserWorld(t)
+	srv := startServe(t, world.db, "--log-format", "json")
+	resident := newBrowser(t)
+	const phone = "13800138000"
+
+	step(t, resident, "open home", chromedp.Navigate(srv.url+"/"), chromedp.WaitVisible(chromedp.CSS("main")))
+	checkAxe(t, resident, "home")
+	screenshot(t, resident, "home")
+
+	step(t, resident, "ask for a code", chromedp.Navigate(srv.url+"/login"),
+		chromedp.WaitVisible(chromedp.CSS("#login-phone")))
+	checkAxe(t, resident, "login")
+	screenshot(t, resident, "login")
+	step(t, resident, "send phone", chromedp.SetValue(chromedp.CSS("#login-phone"), phone),
+		chromedp.Click(chromedp.CSS(`form[action="/login/code"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS("#login-code")))
+	code := smsCode(t, srv.log.String(), phone)
+	step(t, resident, "sign in", chromedp.SetValue(chromedp.CSS("#login-code"), code),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)))
+	waitText(t, resident, "header", "退出")
+
+	step(t, resident, "add a child", chromedp.Navigate(srv.url+"/me/family"),
+		chromedp.WaitVisible(chromedp.CSS("#fm-name")))
+	checkAxe(t, resident, "family")
+	step(t, resident, "fill child", chromedp.SetValue(chromedp.CSS("#fm-name"), "张小乐"),
+		chromedp.SetValue(chromedp.CSS("#fm-relation"), "子女"),
+		chromedp.SetValue(chromedp.CSS("#fm-year"), "2017"),
+		chromedp.Click(chromedp.CSS(`form[action="/me/family"] button[type=submit]`)))
+	waitText(t, resident, "main", "张小乐")
+
+	step(t, resident, "search", chromedp.Navigate(srv.url+"/activities"),
+		chromedp.WaitVisible(chromedp.CSS("#f-q")),
+		chromedp.SetValue(chromedp.CSS("#f-q"), "书法"),
+		chromedp.Click(chromedp.CSS(`form.filters button[type=submit]`)))
+	waitText(t, resident, "#activity-results", "少儿书法体验课")
+	if strings.Contains(pageText(t, resident), "广场舞基础班") {
+		t.Error("search for 书法 also listed 广场舞基础班")
+	}
+	checkAxe(t, resident, "activities")
+	screenshot(t, resident, "activities")
+
+	detail := fmt.Sprintf(`#activity-results a[href="/activities/%d"]`, world.activity.ID)
+	step(t, resident, "open the class", chromedp.Click(chromedp.CSS(detail)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/book"]`)))
+	checkAxe(t, resident, "activity")
+	screenshot(t, resident, "activity")
+	step(t, resident, "book for self and child",
+		chromedp.Click(chromedp.CSS(`input[name=self]`)),
+		chromedp.Click(chromedp.CSS(`input[name=family]`)),
+		chromedp.Click(chromedp.CSS(`form[action$="/book"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(".ticket .code")))
+	waitText(t, resident, "main", "张小乐")
+	loaded, err := chromedp.Run(resident, chromedp.Evaluate[bool](
+		`(function(){var i=document.querySelector(".ticket img");return !!i && i.complete && i.naturalWidth > 0})()`))
+	if err != nil || !loaded {
+		t.Fatalf("QR image did not load (err %v)", err)
+	}
+	ticketCode, err := chromedp.Run(resident, chromedp.Text(chromedp.CSS(".ticket .code")))
+	must(t, err)
+	checkAxe(t, resident, "ticket")
+	screenshot(t, resident, "ticket")
+	step(t, resident, "my tickets", chromedp.Navigate(srv.url+"/me/tickets"), chromedp.WaitVisible(chromedp.CSS("main")))
+	waitText(t, resident, "main", "少儿书法体验课")
+	checkAxe(t, resident, "tickets")
+	screenshot(t, resident, "tickets")
+
+	staff := newBrowser(t)
+	step(t, staff, "console sign-in", chromedp.Navigate(srv.url+"/console/login"),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SetValue(chromedp.CSS("#username"), "checker"),
+		chromedp.SetValue(chromedp.CSS("#password"), "checker-pass-1"),
+		chromedp.Click(chromedp.CSS(`form[action="/console/login"] button[type=submit]`)))
+	waitText(t, staff, "header", "退出")
+	step(t, staff, "check in", chromedp.Navigate(srv.url+"/console/checkin"),
+		chromedp.WaitVisible(chromedp.CSS("#code")),
+		chromedp.SetValue(chromedp.CSS("#code"), strings.TrimSpace(ticketCode)),
+		chromedp.Click(chromedp.CSS(`form[data-checkin-form] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-result="ok"]`)))
+	waitText(t, staff, `[data-result="ok"]`, "少儿书法体验课")
+	screenshot(t, staff, "checkin")
+}
