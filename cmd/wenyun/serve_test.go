@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -151,7 +154,11 @@ func (c *fakeCleaner) Cleanup(context.Context) (int64, error) {
 var discardLog = slog.New(slog.DiscardHandler)
 
 func TestServeRestartKeepsBookings(t *testing.T) {
-	db := tempDB(t)
+	t.Run("sqlite", func(t *testing.T) { testRestartKeepsBookings(t, tempDB(t)) })
+	t.Run("postgres", func(t *testing.T) { testRestartKeepsBookings(t, postgresDB(t)) })
+}
+
+func testRestartKeepsBookings(t *testing.T, db string) {
 	act := seedActivity(t, db)
 	token := runOK(t, nil, "token", "--db", db, "--phone", "13912345678")
 	token = strings.TrimSpace(token)
@@ -180,6 +187,37 @@ func TestServeRestartKeepsBookings(t *testing.T) {
 	if !strings.Contains(body, booked.Code) {
 		t.Errorf("booking %s gone after a restart:\n%s", booked.Code, body)
 	}
+}
+
+// postgresDB returns the DSN of a fresh schema in the test PostgreSQL
+// database (WENYUN_TEST_POSTGRES), dropped when the test ends; it skips
+// without one.
+func postgresDB(tb testing.TB) string {
+	tb.Helper()
+	base := os.Getenv("WENYUN_TEST_POSTGRES")
+	if base == "" {
+		tb.Skip("WENYUN_TEST_POSTGRES not set")
+	}
+	schema := fmt.Sprintf("cmd%d_%d", os.Getpid(), time.Now().UnixNano())
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if db, err := sql.Open("pgx", base); err == nil {
+			db.Exec("DROP SCHEMA " + schema + " CASCADE")
+			db.Close()
+		}
+	})
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	return base + sep + "search_path=" + schema
 }
 
 // testServer is serve running in-process on 127.0.0.1:0.
