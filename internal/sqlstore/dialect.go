@@ -16,6 +16,8 @@ type dialect interface {
 	searchMatch(terms []string) (string, any)
 	isUnique(err error) bool
 	isBusy(err error) bool
+	// isBadInput reports a value the engine refuses to store as text.
+	isBadInput(err error) bool
 }
 
 type sqliteDialect struct{}

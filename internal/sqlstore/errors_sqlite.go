@@ -22,3 +22,6 @@ func (sqliteDialect) isBusy(err error) bool {
 	}
 	return e.Code()&0xff == sqlite3.SQLITE_BUSY || e.Code()&0xff == sqlite3.SQLITE_LOCKED
 }
+
+// isBadInput: SQLite stores any bytes as text, so nothing is refused.
+func (sqliteDialect) isBadInput(error) bool { return false }

@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -59,6 +60,27 @@ func TestSearchActivities(t *testing.T) {
 					t.Errorf("total = %d, want %d", n, len(tc.want))
 				}
 			})
+		}
+	})
+}
+
+// TestBadTextIsInvalid: text PostgreSQL cannot store (a NUL byte is valid
+// UTF-8, so validation lets it through) must come back as a client error,
+// not an internal one, and change nothing.
+func TestBadTextIsInvalid(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		a, err := s.FindOrCreateResident(ctx, "13800000001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := "张\x00三"
+		_, err = s.UpdateAccount(ctx, a.ID, culture.AccountUpdate{Name: &name})
+		if code := culture.ErrorCode(err); err != nil && code != culture.EINVALID {
+			t.Errorf("name with NUL: code %s (%v), want nil or %s", code, err, culture.EINVALID)
+		}
+		if s.Engine() == "postgres" && err == nil {
+			t.Error("PostgreSQL stored a NUL byte in text")
 		}
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"time"
+
+	"github.com/wenyun/wenyun/internal/culture"
 )
 
 // Tx wraps a database transaction with the dialect (so SQL is written once,
@@ -58,10 +60,18 @@ func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(*Tx)
 	}
 	tx := &Tx{tx: sqlTx, d: s.dialect, now: s.Now().UTC().Truncate(time.Second)}
 	if err := fn(tx); err != nil {
-		return errors.Join(err, ignoreDone(sqlTx.Rollback()))
+		rbErr := ignoreDone(sqlTx.Rollback())
+		if s.dialect.isBadInput(err) {
+			// Text the database cannot store (invalid UTF-8, NUL bytes) is
+			// the client's mistake, not ours: refuse it like any bad field.
+			return errors.Join(errBadText, rbErr)
+		}
+		return errors.Join(err, rbErr)
 	}
 	return sqlTx.Commit()
 }
+
+var errBadText = culture.Errorf(culture.EINVALID, "输入包含无效字符，请检查后重试。")
 
 func ignoreDone(err error) error {
 	if errors.Is(err, sql.ErrTxDone) {
