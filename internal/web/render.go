@@ -29,7 +29,7 @@ type Page struct {
 }
 
 // IsStaff reports whether the signed-in account holds a grant.
-func (p *Page) IsStaff() bool { return p.Account.IsStaff() }
+func (p Page) IsStaff() bool { return p.Account.IsStaff() }
 
 // pageSet holds one template per page: the layout, every partial and the
 // page itself, parsed together.

@@ -7,5 +7,27 @@ import "net/http"
 func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /static/", s.static.handler())
 	mux.HandleFunc("POST /prefs/text-size", s.handleTextSize)
+
+	mux.HandleFunc("GET /{$}", s.handleHome)
+	mux.HandleFunc("GET /activities", s.handleActivityIndex)
+	mux.HandleFunc("GET /activities/{id}", s.handleActivityView)
+	mux.HandleFunc("POST /activities/{id}/book", s.handleBookingCreate)
+	mux.HandleFunc("GET /units/{id}", s.handleUnitView)
+
+	mux.HandleFunc("GET /login", s.handleLoginForm)
+	mux.HandleFunc("POST /login/code", s.handleLoginCode)
+	mux.HandleFunc("GET /login/verify", s.handleLoginVerifyForm)
+	mux.HandleFunc("POST /login", s.handleLogin)
+	mux.HandleFunc("POST /logout", s.handleLogout)
+
+	mux.HandleFunc("GET /me", s.handleMe)
+	mux.HandleFunc("GET /me/tickets", s.handleTicketIndex)
+	mux.HandleFunc("GET /me/tickets/{id}", s.handleTicketView)
+	mux.HandleFunc("GET /me/tickets/{id}/qr.png", s.handleTicketQR)
+	mux.HandleFunc("POST /me/tickets/{id}/cancel", s.handleTicketCancel)
+	mux.HandleFunc("GET /me/family", s.handleFamilyIndex)
+	mux.HandleFunc("POST /me/family", s.handleFamilyCreate)
+	mux.HandleFunc("POST /me/family/{id}/delete", s.handleFamilyDelete)
+
 	mux.HandleFunc("/", s.notFound)
 }

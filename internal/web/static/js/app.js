@@ -18,3 +18,41 @@
   }
   document.addEventListener("DOMContentLoaded", function () { tick(); setInterval(tick, 1000); });
 })();
+
+// Booking buttons rendered before booking opens carry
+// data-enable-at="RFC3339": they turn on at that moment (and take the text
+// in data-enabled-text). Forms with data-confirm ask first; forms with
+// data-once disable their buttons once sent, so a double tap sends once.
+(function () {
+  "use strict";
+  function enable() {
+    var now = Date.now();
+    document.querySelectorAll("[data-enable-at]").forEach(function (el) {
+      if (Date.parse(el.dataset.enableAt) <= now) {
+        el.disabled = false;
+        if (el.dataset.enabledText) el.textContent = el.dataset.enabledText;
+        el.removeAttribute("data-enable-at");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { enable(); setInterval(enable, 500); });
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (f.dataset.confirm && !window.confirm(f.dataset.confirm)) { e.preventDefault(); return; }
+    if (f.hasAttribute("data-once")) {
+      if (f.dataset.sent) { e.preventDefault(); return; }
+      f.dataset.sent = "1";
+      setTimeout(function () {
+        f.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+      }, 0);
+    }
+  });
+  // A page restored from the back-forward cache must be usable again.
+  window.addEventListener("pageshow", function (e) {
+    if (!e.persisted) return;
+    document.querySelectorAll("form[data-sent]").forEach(function (f) {
+      delete f.dataset.sent;
+      f.querySelectorAll("button[type=submit]:not([data-enable-at])").forEach(function (b) { b.disabled = false; });
+    });
+  });
+})();
