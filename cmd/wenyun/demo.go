@@ -110,7 +110,7 @@ func staffLogins(ctx context.Context, accounts culture.AccountService) ([]demo.S
 // printDemoLogins prints how to sign in to the demo.
 func printDemoLogins(w io.Writer, staff []demo.StaffLogin) {
 	fmt.Fprintln(w, "\n==================== 演示账号 / Demo sign-ins ====================")
-	fmt.Fprintln(w, "工作人员 / Staff — sign in at /login with username and password:")
+	fmt.Fprintln(w, "工作人员 / Staff — sign in at /console/login with username and password:")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, s := range staff {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", s.Username, s.Password, s.Role, s.Unit)

@@ -69,14 +69,7 @@ type bookingRequest struct {
 // maxAttendees bounds a request; the activity's own limit is lower.
 const maxAttendees = 20
 
-var (
-	errBookingNotFound = notFound("预约不存在。")
-	// errKeyReused refuses a key the account used for another activity:
-	// the store matches keys per account.
-	errKeyReused = &culture.Error{
-		Code: culture.ECONFLICT, Field: "idempotency_key", Message: "该 Idempotency-Key 已用于其他活动的预约，请换一个。",
-	}
-)
+var errBookingNotFound = notFound("预约不存在。")
 
 // handleBookingCreate books seats of an activity. A retry with the same
 // Idempotency-Key returns the first booking.
@@ -97,9 +90,6 @@ func (a *API) handleBookingCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, err := a.bookings.CreateBooking(r.Context(), req)
-	if err == nil && b.ActivityID != id {
-		err = errKeyReused
-	}
 	if err != nil {
 		a.writeError(w, r, err)
 		return

@@ -87,7 +87,7 @@ func TestBookingIdempotentReplay(t *testing.T) {
 	}
 	run(t, h, []scenario{
 		keyed("ErrNewKeyAlreadyBooked", f.Open, "key-2", http.StatusConflict, "already_booked"),
-		keyed("ErrKeyUsedForOtherActivity", f.Single, "key-1", http.StatusConflict, "conflict"),
+		keyed("ErrKeyUsedForOtherActivity", f.Single, "key-1", http.StatusConflict, "idempotency_key_reused"),
 		keyed("OKOtherKeyOtherActivity", f.Single, "key-3", http.StatusCreated, ""),
 	})
 	if left := seatsLeft(t, h, f.Open); left != 4 {

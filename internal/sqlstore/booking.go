@@ -235,12 +235,26 @@ func (s *Store) bookingReplay(ctx context.Context, req *culture.BookingRequest, 
 		return nil, nil
 	}
 	err = s.view(ctx, func(tx *Tx) error {
-		b, err = bookingWhere(ctx, tx, "b.account_id = ? AND b.idem_key = ?",
-			req.AccountID, req.IdempotencyKey)
+		b, err = bookingByKey(ctx, tx, req)
 		return err
 	})
 	if errors.Is(err, errNoBooking) {
 		return nil, nil
+	}
+	return b, err
+}
+
+// errKeyReused refuses a key already spent on another activity: replaying
+// it must not hand back a booking the client did not ask for.
+var errKeyReused = culture.Refuse(culture.ECONFLICT, "idempotency_key_reused",
+	"该请求标识（Idempotency-Key）已用于其他活动的预约，请更换后重试。")
+
+// bookingByKey returns the booking made earlier with the request's
+// idempotency key, errNoBooking if none, or errKeyReused.
+func bookingByKey(ctx context.Context, tx *Tx, req *culture.BookingRequest) (*culture.Booking, error) {
+	b, err := bookingWhere(ctx, tx, "b.account_id = ? AND b.idem_key = ?", req.AccountID, req.IdempotencyKey)
+	if err == nil && b.ActivityID != req.ActivityID {
+		return nil, errKeyReused
 	}
 	return b, err
 }
@@ -261,8 +275,7 @@ func (s *Store) bookingAfterRace(ctx context.Context, req *culture.BookingReques
 
 func createBooking(ctx context.Context, tx *Tx, req *culture.BookingRequest) (*culture.Booking, error) {
 	if req.IdempotencyKey != "" {
-		b, err := bookingWhere(ctx, tx, "b.account_id = ? AND b.idem_key = ?",
-			req.AccountID, req.IdempotencyKey)
+		b, err := bookingByKey(ctx, tx, req)
 		if !errors.Is(err, errNoBooking) {
 			return b, err
 		}
@@ -294,7 +307,14 @@ func createBooking(ctx context.Context, tx *Tx, req *culture.BookingRequest) (*c
 
 // checkBookable refuses a request the activity cannot take now, or one
 // from an account that already holds an active booking of it.
+// A resident who already holds a ticket is told so first, even when the
+// activity has since filled or closed.
 func checkBookable(ctx context.Context, tx *Tx, act *culture.Activity, req *culture.BookingRequest) error {
+	if active, err := hasActiveBooking(ctx, tx, act.ID, req.AccountID); err != nil {
+		return err
+	} else if active {
+		return culture.ErrAlreadyBooked
+	}
 	if err := act.BookingState(tx.now); err != nil {
 		return err
 	}
@@ -302,11 +322,7 @@ func checkBookable(ctx context.Context, tx *Tx, act *culture.Activity, req *cult
 		return culture.Refuse(culture.EINVALID, culture.ReasonTooMany,
 			fmt.Sprintf("每次最多预约 %d 人。", act.MaxPerBooking))
 	}
-	active, err := hasActiveBooking(ctx, tx, act.ID, req.AccountID)
-	if err == nil && active {
-		return culture.ErrAlreadyBooked
-	}
-	return err
+	return nil
 }
 
 func hasActiveBooking(ctx context.Context, tx *Tx, activityID, accountID int64) (bool, error) {

@@ -534,3 +534,35 @@ func TestConcurrentBooking(t *testing.T) {
 		}
 	})
 }
+
+// TestBookingRefusalOrder: a key spent on one activity cannot fetch or make
+// a booking of another, and a resident who holds a ticket is told so even
+// once the activity has filled.
+func TestBookingRefusalOrder(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
+		fx := activityFixtures(t, s)
+		one := fx.create(t, func(a *culture.Activity) { a.Capacity = 1 })
+		two := fx.create(t)
+		req := &culture.BookingRequest{ActivityID: one.ID, AccountID: fx.residents[0], Self: true, IdempotencyKey: "k"}
+		if _, err := s.CreateBooking(t.Context(), req); err != nil {
+			t.Fatal(err)
+		}
+		t.Run("ErrKeyReused", func(t *testing.T) {
+			other := *req
+			other.ActivityID = two.ID
+			_, err := s.CreateBooking(t.Context(), &other)
+			if culture.ErrorReason(err) != "idempotency_key_reused" {
+				t.Fatalf("got %v, want idempotency_key_reused", err)
+			}
+			if n := fx.seatsLeft(t, two.ID); n != two.Capacity {
+				t.Errorf("seats_left %d, want %d: the refusal changed something", n, two.Capacity)
+			}
+		})
+		t.Run("ErrAlreadyBookedBeforeSoldOut", func(t *testing.T) {
+			_, err := s.CreateBooking(t.Context(), &culture.BookingRequest{ActivityID: one.ID, AccountID: fx.residents[0], Self: true})
+			if culture.ErrorReason(err) != culture.ReasonAlreadyBooked {
+				t.Fatalf("got %v, want already_booked", err)
+			}
+		})
+	})
+}
