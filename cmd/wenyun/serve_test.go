@@ -47,9 +47,15 @@ func TestServe(t *testing.T) {
 	}
 	t.Run("MetricsRouteNotPath", func(t *testing.T) {
 		srv.get(t, "/api/v1/activities/12345", "")
+		srv.get(t, "/activities/12345", "")
 		_, body := srv.get(t, "/metrics", "")
 		if strings.Contains(body, "12345") {
 			t.Errorf("a raw path became a metric label")
+		}
+		for _, route := range []string{`route="GET /api/v1/activities/{id}"`, `route="GET /activities/{id}"`} {
+			if !strings.Contains(body, route) {
+				t.Errorf("metrics lack the matched pattern %s", route)
+			}
 		}
 	})
 	t.Run("ListeningLogged", func(t *testing.T) {

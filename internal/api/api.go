@@ -19,6 +19,7 @@ import (
 
 	"github.com/wenyun/wenyun/internal/culture"
 	"github.com/wenyun/wenyun/internal/limit"
+	"github.com/wenyun/wenyun/internal/obs"
 	"github.com/wenyun/wenyun/internal/sms"
 )
 
@@ -93,9 +94,11 @@ func (a *API) Handler() http.Handler { return a.handler }
 // dispatch answers unknown paths and wrong methods with JSON errors instead
 // of the mux's plain-text replies.
 func (a *API) dispatch(mux *http.ServeMux) http.Handler {
+	// RecordRoute labels metrics with the endpoint's own pattern.
+	served := obs.RecordRoute(mux)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pattern := mux.Handler(r); pattern != "" {
-			mux.ServeHTTP(w, r)
+			served.ServeHTTP(w, r)
 			return
 		}
 		if allow := allowedMethods(mux, r); allow != "" {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wenyun/wenyun/internal/culture"
 	"github.com/wenyun/wenyun/internal/limit"
+	"github.com/wenyun/wenyun/internal/obs"
 	"github.com/wenyun/wenyun/internal/sms"
 )
 
@@ -94,5 +95,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes(mux)
 	s.consoleRoutes(mux)
-	return s.middleware(mux)
+	// RecordRoute labels metrics with the page's own pattern rather than
+	// the "/" under which cmd mounts the whole web handler.
+	return s.middleware(obs.RecordRoute(mux))
 }
