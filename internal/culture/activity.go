@@ -10,11 +10,12 @@ const (
 	ModeOpen      = "open"       // walk in, no booking
 	ModeFirstCome = "first_come" // 抢票: opens at a set time
 	ModeApproval  = "approval"   // staff approve each request
+	ModeLottery   = "lottery"    // 抽签: apply in a window, then a verifiable draw
 )
 
 // ModeLabels names allocation modes in Chinese.
 var ModeLabels = map[string]string{
-	ModeOpen: "免预约", ModeFirstCome: "先到先得", ModeApproval: "报名审核",
+	ModeOpen: "免预约", ModeFirstCome: "先到先得", ModeApproval: "报名审核", ModeLottery: "抽签",
 }
 
 // Activity statuses.
@@ -51,6 +52,23 @@ type Activity struct {
 	MaxPerBooking int       `json:"max_per_booking"`
 	Status        string    `json:"status"`
 	CreatedAt     time.Time `json:"created_at"`
+
+	// Lottery mode: LotteryCommit is the SHA-256 (hex) of the secret seed,
+	// public from the start; LotterySeed is empty until the draw reveals it.
+	LotteryCommit   string     `json:"lottery_commit,omitempty"`
+	LotterySeed     string     `json:"lottery_seed,omitempty"`
+	LotteryWeighted bool       `json:"lottery_weighted,omitempty"`
+	LotteryDrawnAt  *time.Time `json:"lottery_drawn_at,omitempty"`
+	// RealName activities take a name and resident ID per attendee.
+	RealName bool `json:"real_name,omitempty"`
+	// Reserved seats, outside the public pool (SeatsLeft) until
+	// ReserveReleaseAt: walk-in / phone / staff-assisted (适老化) and the
+	// branch community.
+	ReservedWalkin    int        `json:"reserved_walkin,omitempty"`
+	ReservedCommunity int        `json:"reserved_community,omitempty"`
+	WalkinLeft        int        `json:"walkin_left,omitempty"`
+	CommunityLeft     int        `json:"community_left,omitempty"`
+	ReserveReleaseAt  *time.Time `json:"reserve_release_at,omitempty"`
 
 	// Joined for display.
 	UnitName   string `json:"unit_name,omitempty"`

@@ -14,20 +14,29 @@ const (
 	BookingCancelled = "cancelled"
 	BookingCheckedIn = "checked_in"
 	BookingNoShow    = "no_show"
+	// Waiting list and lottery.
+	BookingWaitlisted = "waitlisted" // in line for a freed seat
+	BookingOffered    = "offered"    // a freed seat held for claiming until OfferExpiresAt
+	BookingApplied    = "applied"    // lottery application before the draw
 )
 
 // BookingStatusLabels names booking statuses in Chinese.
 var BookingStatusLabels = map[string]string{
-	BookingPending:   "待审核",
-	BookingConfirmed: "已预约",
-	BookingDeclined:  "未通过",
-	BookingCancelled: "已取消",
-	BookingCheckedIn: "已签到",
-	BookingNoShow:    "爽约",
+	BookingPending:    "待审核",
+	BookingConfirmed:  "已预约",
+	BookingDeclined:   "未通过",
+	BookingCancelled:  "已取消",
+	BookingCheckedIn:  "已签到",
+	BookingNoShow:     "爽约",
+	BookingWaitlisted: "候补中",
+	BookingOffered:    "候补到位，待确认",
+	BookingApplied:    "已报名，待抽签",
 }
 
 // ActiveBookingStatuses hold a place: at most one per account and activity.
-var ActiveBookingStatuses = []string{BookingPending, BookingConfirmed, BookingCheckedIn}
+var ActiveBookingStatuses = []string{
+	BookingPending, BookingConfirmed, BookingCheckedIn, BookingWaitlisted, BookingOffered, BookingApplied,
+}
 
 // Booking is an account's hold on seats of one activity.
 type Booking struct {
@@ -40,6 +49,12 @@ type Booking struct {
 	Attendees   []*Attendee `json:"attendees"`
 	CreatedAt   time.Time   `json:"created_at"`
 	CheckedInAt *time.Time  `json:"checked_in_at,omitempty"`
+	// Pool names where the seats came from: online, walkin or community.
+	Pool           string     `json:"pool,omitempty"`
+	QueueRank      *int       `json:"queue_rank,omitempty"`
+	OfferExpiresAt *time.Time `json:"offer_expires_at,omitempty"`
+	LateCancel     bool       `json:"late_cancel,omitempty"`
+	Waived         bool       `json:"waived,omitempty"`
 
 	// Joined for display.
 	Activity *Activity `json:"activity,omitempty"`
@@ -51,7 +66,12 @@ func (b *Booking) StatusLabel() string { return BookingStatusLabels[b.Status] }
 
 // Active reports whether the booking holds (or awaits) a place.
 func (b *Booking) Active() bool {
-	return b.Status == BookingPending || b.Status == BookingConfirmed || b.Status == BookingCheckedIn
+	for _, st := range ActiveBookingStatuses {
+		if b.Status == st {
+			return true
+		}
+	}
+	return false
 }
 
 // DisplayCode shows the ticket code in groups for reading aloud and typing.
@@ -63,6 +83,8 @@ type Attendee struct {
 	Name           string `json:"name"`
 	FamilyMemberID *int64 `json:"family_member_id,omitempty"`
 	Self           bool   `json:"self"`
+	// IDMasked shows a real-name attendee's resident ID as 410***********1234.
+	IDMasked string `json:"id_masked,omitempty"`
 }
 
 // BookingRequest asks for seats of an activity.
@@ -75,6 +97,29 @@ type BookingRequest struct {
 	FamilyIDs []int64
 	// IdempotencyKey makes a retried request return the first result.
 	IdempotencyKey string
+	// Waitlist joins the waiting list when there are no seats.
+	Waitlist bool
+	// Pool is where the seats come from: "" or PoolOnline for residents;
+	// PoolWalkin for staff booking at the counter or by phone.
+	Pool string
+	// BookedBy is the staff account booking on the resident's behalf.
+	BookedBy int64
+	// RealNames gives a name and resident ID per attendee (self first, then
+	// family in order) for real-name activities.
+	RealNames []RealName
+}
+
+// Seat pools.
+const (
+	PoolOnline    = "online"
+	PoolWalkin    = "walkin"
+	PoolCommunity = "community"
+)
+
+// RealName is an attendee's name and 18-digit resident ID number.
+type RealName struct {
+	Name     string `json:"name"`
+	IDNumber string `json:"id_number"`
 }
 
 // Seats returns the number of seats requested.

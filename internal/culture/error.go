@@ -32,6 +32,13 @@ const (
 	ReasonBadCode       = "bad_code"
 	ReasonNotBookable   = "not_bookable"
 	ReasonAlreadyIn     = "already_checked_in"
+	ReasonRestricted    = "no_show_restricted"
+	ReasonWeeklyLimit   = "weekly_limit"
+	ReasonIDTaken       = "id_already_booked"
+	ReasonBadID         = "invalid_id_number"
+	ReasonOfferExpired  = "offer_expired"
+	ReasonNotLottery    = "not_lottery"
+	ReasonKeyReused     = "idempotency_key_reused"
 )
 
 // Error is a domain error: a code, an optional reason and a message that is

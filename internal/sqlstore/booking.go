@@ -328,7 +328,7 @@ func checkBookable(ctx context.Context, tx *Tx, act *culture.Activity, req *cult
 func hasActiveBooking(ctx context.Context, tx *Tx, activityID, accountID int64) (bool, error) {
 	var n int
 	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM bookings WHERE activity_id = ? AND account_id = ?
-		AND status IN ('pending', 'confirmed', 'checked_in')`, activityID, accountID).Scan(&n)
+		AND status IN ('pending', 'confirmed', 'checked_in', 'waitlisted', 'offered', 'applied')`, activityID, accountID).Scan(&n)
 	return n > 0, err
 }
 
