@@ -175,7 +175,7 @@ func TestActivityCreate(t *testing.T) {
 			http.StatusBadRequest, "invalid", `"field":"title"`),
 		post("ErrCategory", f.XiAdminToken, strings.Replace(activityBody(f.Xi, ""), `"category":"少儿益智"`, `"category":"烹饪"`, 1),
 			http.StatusBadRequest, "invalid", `"field":"category"`),
-		post("ErrMode", f.XiAdminToken, strings.Replace(activityBody(f.Xi, ""), "first_come", "lottery", 1),
+		post("ErrMode", f.XiAdminToken, strings.Replace(activityBody(f.Xi, ""), "first_come", "raffle", 1),
 			http.StatusBadRequest, "invalid", `"field":"mode"`),
 		post("ErrEndsBeforeStart", f.XiAdminToken, strings.Replace(activityBody(f.Xi, ""), "2026-03-07T11:00", "2026-03-07T08:00", 1),
 			http.StatusBadRequest, "invalid", `"field":"ends_at"`),

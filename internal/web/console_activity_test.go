@@ -58,7 +58,7 @@ func TestConsoleActivityCreate(t *testing.T) {
 			form: form("capacity", "0"), status: http.StatusUnprocessableEntity,
 			want: []string{"需要预约的活动至少要有 1 个名额。"}},
 		{name: "ErrMode", user: "xiadmin", method: http.MethodPost, path: "/console/activities",
-			form: form("mode", "lottery"), status: http.StatusUnprocessableEntity, want: []string{"请选择预约方式。"}},
+			form: form("mode", "raffle"), status: http.StatusUnprocessableEntity, want: []string{"请选择预约方式。"}},
 		{name: "ErrCategory", user: "xiadmin", method: http.MethodPost, path: "/console/activities",
 			form: form("category", "赌博"), status: http.StatusUnprocessableEntity, want: []string{"请选择活动类别。"}},
 		{name: "ErrAges", user: "xiadmin", method: http.MethodPost, path: "/console/activities",
