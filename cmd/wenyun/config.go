@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wenyun/wenyun/internal/booking"
 )
 
 // defaultDB is where serve keeps its data when told nothing else.
@@ -32,6 +34,11 @@ type Config struct {
 	SecureCookies   bool
 	DevTemplates    string
 	ShutdownTimeout time.Duration
+	// FairWindow is how long after a first-come activity opens requests
+	// are collected and admitted in random order; 0 turns it off.
+	FairWindow time.Duration
+	// Grab holds the per-person booking rules and the ID key.
+	Grab grabFlags
 
 	// source names where each setting came from ("--addr" or
 	// "WENYUN_ADDR"), so that a message points at what the user typed.
@@ -58,7 +65,12 @@ func parseConfig(o Options, args []string) (*Config, error) {
 	fs.StringVar(&c.DevTemplates, "dev-templates", "", "development: read templates from `DIR` (the directory holding\n"+
 		"templates/, i.e. internal/web) on every request")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "on a signal, wait this long for in-flight requests")
-	fs.bindEnv("addr", "db", "demo", "sms", "log-level", "log-format", "secure-cookies", "dev-templates", "shutdown-timeout")
+	fs.DurationVar(&c.FairWindow, "fair-window", booking.DefaultFairWindow, "admit booking requests of the first `duration` after a first-come\n"+
+		"activity opens in random order, not by the millisecond (0 to 60s; 0 turns it off)")
+	fs.bindEnv("addr", "db", "demo", "sms", "log-level", "log-format", "secure-cookies", "dev-templates", "shutdown-timeout",
+		"fair-window")
+	c.Grab.define(fs)
+	fs.bindEnv(grabFlagNames...)
 	if err := fs.parse(o, args); err != nil {
 		return nil, err
 	}
@@ -79,6 +91,8 @@ func (c *Config) Validate() error {
 		checkOneOf(c.name("log-format"), c.LogFormat, "want json or text", "json", "text"),
 		checkTemplateDir(c.name("dev-templates"), c.DevTemplates),
 		checkPositive(c.name("shutdown-timeout"), c.ShutdownTimeout),
+		checkFairWindow(c.name("fair-window"), c.FairWindow),
+		c.Grab.validate(c),
 	)
 }
 
@@ -137,6 +151,16 @@ func checkTemplateDir(name, dir string) error {
 func checkPositive(name string, d time.Duration) error {
 	if d <= 0 {
 		return fmt.Errorf("%s %v: want a positive duration such as 15s", name, d)
+	}
+	return nil
+}
+
+// maxFairWindow bounds --fair-window: a longer wait is a queue, not a start.
+const maxFairWindow = time.Minute
+
+func checkFairWindow(name string, d time.Duration) error {
+	if d < 0 || d > maxFairWindow {
+		return fmt.Errorf("%s %v: want a duration from 0 to 60s, such as 2s", name, d)
 	}
 	return nil
 }

@@ -12,7 +12,8 @@ import (
 // defaults is serve's configuration when nothing is set.
 var defaults = Config{
 	Addr: ":8080", DB: defaultDB, SMS: "console", LogLevel: "info", LogFormat: "json",
-	ShutdownTimeout: 15 * time.Second,
+	ShutdownTimeout: 15 * time.Second, FairWindow: 2 * time.Second,
+	Grab: grabFlags{NoShowLimit: 2, NoShowDays: 120, BanDays: 30, CancelCutoff: 2 * time.Hour, OfferWindow: 30 * time.Minute},
 }
 
 func TestParseConfig(t *testing.T) {
@@ -46,6 +47,15 @@ func TestParseConfig(t *testing.T) {
 			map[string]string{"WENYUN_ADDR": ":9000", "WENYUN_DEMO": "true", "WENYUN_DB": "sqlite:env.db"},
 			func(c *Config) { c.Addr, c.DB = ":7000", "sqlite:flag.db" }},
 		{"EmptyEnvIsUnset", nil, map[string]string{"WENYUN_ADDR": ""}, func(c *Config) {}},
+		{"FairWindow", []string{"--fair-window", "500ms"}, nil, func(c *Config) { c.FairWindow = 500 * time.Millisecond }},
+		{"GrabRules", []string{"--noshow-limit", "3", "--noshow-days", "90", "--noshow-ban-days", "14",
+			"--cancel-cutoff", "1h", "--weekly-cap", "2", "--offer-window", "10m"}, nil, func(c *Config) {
+			c.Grab.NoShowLimit, c.Grab.NoShowDays, c.Grab.BanDays = 3, 90, 14
+			c.Grab.CancelCutoff, c.Grab.WeeklyCap, c.Grab.OfferWindow = time.Hour, 2, 10*time.Minute
+		}},
+		{"GrabEnv", nil, map[string]string{"WENYUN_WEEKLY_CAP": "3", "WENYUN_SECRET_KEY": strings.Repeat("ab", 32)},
+			func(c *Config) { c.Grab.WeeklyCap, c.Grab.SecretKey = 3, strings.Repeat("ab", 32) }},
+		{"FairWindowEnvOff", nil, map[string]string{"WENYUN_FAIR_WINDOW": "0s"}, func(c *Config) { c.FairWindow = 0 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,6 +95,20 @@ func TestParseConfigErrors(t *testing.T) {
 			[]string{`--dev-templates "/nonexistent": no templates/layout.html there`}},
 		{"ErrShutdownTimeout", []string{"--shutdown-timeout", "0s"}, nil,
 			[]string{`--shutdown-timeout 0s: want a positive duration such as 15s`}},
+		{"ErrFairWindow", []string{"--fair-window", "2m"}, nil,
+			[]string{`--fair-window 2m0s: want a duration from 0 to 60s, such as 2s`}},
+		{"ErrFairWindowNegative", nil, map[string]string{"WENYUN_FAIR_WINDOW": "-1s"},
+			[]string{`WENYUN_FAIR_WINDOW -1s: want a duration from 0 to 60s`}},
+		{"ErrNoShowLimit", []string{"--noshow-limit", "0"}, nil,
+			[]string{`--noshow-limit 0: want a whole number from 1 to 100`}},
+		{"ErrWeeklyCapEnv", nil, map[string]string{"WENYUN_WEEKLY_CAP": "-1"},
+			[]string{`WENYUN_WEEKLY_CAP -1: want a whole number from 0 to 100`}},
+		{"ErrCancelCutoff", []string{"--cancel-cutoff", "-1h"}, nil,
+			[]string{`--cancel-cutoff -1h0m0s: want a duration from 0 to 168h`}},
+		{"ErrOfferWindow", []string{"--offer-window", "10s"}, nil,
+			[]string{`--offer-window 10s: want a duration from 1m to 24h`}},
+		{"ErrSecretKey", nil, map[string]string{"WENYUN_SECRET_KEY": "not-hex-secret"},
+			[]string{`WENYUN_SECRET_KEY: want 64 hex digits`}},
 		{"ErrBoolEnv", nil, map[string]string{"WENYUN_DEMO": "maybe"}, []string{`WENYUN_DEMO "maybe": want true or false`}},
 		{"ErrDurationEnv", nil, map[string]string{"WENYUN_SHUTDOWN_TIMEOUT": "15"},
 			[]string{`WENYUN_SHUTDOWN_TIMEOUT "15": want a duration such as 15s`}},

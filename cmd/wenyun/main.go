@@ -16,6 +16,8 @@ import (
 	"runtime"
 	"strings"
 	"syscall"
+
+	"github.com/wenyun/wenyun/internal/culture"
 )
 
 // version is set at build time: go build -ldflags "-X main.version=v1.2.3".
@@ -54,6 +56,9 @@ type Options struct {
 	// once it accepts connections: with --addr 127.0.0.1:0 a test learns
 	// the port the kernel chose.
 	Ready func(addr string)
+	// wrapBookings, when set, wraps the booking service serve wires: bench
+	// uses it to send one activity through the conventional path.
+	wrapBookings func(culture.BookingService) culture.BookingService
 }
 
 // Run runs the command named by args[0] until it is done or, for serve,
@@ -101,6 +106,8 @@ var commands = []command{
 	{"migrate", "apply the database migrations and exit", runMigrate},
 	{"demo", "load the demo world of 解放区文化馆 into an empty database", runDemo},
 	{"token", "print an API bearer token for an account", runToken},
+	{"lottery", "verify a lottery draw: \"wenyun lottery verify ACTIVITY\"", runLottery},
+	{"bench", "load-test ticket grabbing on loopback (\"wenyun bench grab -h\")", runBench},
 	{"version", "print the version", runVersion},
 }
 

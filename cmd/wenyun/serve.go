@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/wenyun/wenyun/internal/api"
+	"github.com/wenyun/wenyun/internal/booking"
+	"github.com/wenyun/wenyun/internal/culture"
 	"github.com/wenyun/wenyun/internal/obs"
 	"github.com/wenyun/wenyun/internal/sms"
 	"github.com/wenyun/wenyun/internal/sqlstore"
@@ -33,12 +35,18 @@ func runServe(ctx context.Context, o Options, args []string) error {
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer closeStore(store, log)
+	if err := applyGrabRules(store, &cfg.Grab, log); err != nil {
+		return err
+	}
 	if cfg.Demo {
 		if err := serveDemo(ctx, store, o.Stdout, log); err != nil {
 			return err
 		}
 	}
-	h, err := newHandler(store, cfg, log)
+	engine := booking.New(store, booking.Options{FairWindow: fairWindow(cfg.FairWindow), Logger: log})
+	engine.Start()
+	defer closeEngine(engine, cfg.ShutdownTimeout, log) // before the store closes
+	h, err := newHandler(store, o.bookings(engine), cfg, log)
 	if err != nil {
 		return err
 	}
@@ -51,24 +59,27 @@ func runServe(ctx context.Context, o Options, args []string) error {
 		attrs: []any{"db", store.Engine(), "version", version},
 		jobs: []func(context.Context){
 			func(ctx context.Context) { cleanSessions(ctx, store.SessionStore(), log) },
+			runJobs(jobTasks(store, log), log, cfg.ShutdownTimeout),
 		},
 	}
 	return s.run(ctx, o.Ready)
 }
 
 // newHandler composes the web pages, the API, health checks and metrics.
-func newHandler(store *sqlstore.Store, cfg *Config, log *slog.Logger) (http.Handler, error) {
+// Bookings go through bookings; everything else through the store.
+func newHandler(store *sqlstore.Store, bookings culture.BookingService, cfg *Config, log *slog.Logger) (http.Handler, error) {
 	sender := sms.Console{Logger: log} // Validate admits only "console" so far
 	w, err := web.New(web.Config{
-		Units: store, Accounts: store, Activities: store, Bookings: store,
+		Units: store, Accounts: store, Activities: store, Bookings: bookings, Lotteries: store, Grab: store,
 		Sessions: store.SessionStore(), SMS: sender, Logger: log,
 		Secure: cfg.SecureCookies, TemplateDir: cfg.DevTemplates, Now: time.Now,
+		FairWindow: cfg.FairWindow,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	a := api.New(api.Config{
-		Units: store, Accounts: store, Activities: store, Bookings: store,
+		Units: store, Accounts: store, Activities: store, Bookings: bookings, Lotteries: store, Grab: store,
 		SMS: sender, Logger: log, Now: time.Now,
 	})
 	metrics := obs.NewMetrics()
@@ -194,6 +205,26 @@ func cleanSessions(ctx context.Context, ss sessionCleaner, log *slog.Logger) {
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// fairWindow turns the configured window into booking.Options: 0 there
+// means the default, so "no fair start" is negative.
+func fairWindow(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
+}
+
+// closeEngine stops taking bookings and commits and answers every queued
+// one; serve calls it after the HTTP server stopped, before the store
+// closes.
+func closeEngine(e *booking.Engine, timeout time.Duration, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := e.Close(ctx); err != nil {
+		log.Error("close booking engine", "err", err)
 	}
 }
 

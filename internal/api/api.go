@@ -6,6 +6,7 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,14 +33,22 @@ type Config struct {
 	Accounts   culture.AccountService
 	Activities culture.ActivityService
 	Bookings   culture.BookingService
-	SMS        sms.Sender
-	Logger     *slog.Logger
+	// Lotteries serves lottery results; optional (404 without it).
+	Lotteries culture.LotteryService
+	// Grab serves offers, no-show records and waivers; optional (404
+	// without it).
+	Grab   culture.GrabService
+	SMS    sms.Sender
+	Logger *slog.Logger
 	// Now returns the current time (default time.Now); tests fix it.
 	Now func() time.Time
 	// ClientIP returns the address rate limits are keyed on. The default is
 	// the host of r.RemoteAddr; set it when a trusted proxy supplies the
 	// client address.
 	ClientIP func(r *http.Request) string
+	// TokenCacheTTL is how long a bearer token's account is remembered
+	// (default 30 s; negative turns the cache off). See tokenTTL.
+	TokenCacheTTL time.Duration
 }
 
 // API is the JSON API. Create it with New.
@@ -48,6 +57,8 @@ type API struct {
 	accounts   culture.AccountService
 	activities culture.ActivityService
 	bookings   culture.BookingService
+	lotteries  culture.LotteryService
+	grab       culture.GrabService
 	sms        sms.Sender
 	log        *slog.Logger
 	now        func() time.Time
@@ -56,6 +67,7 @@ type API struct {
 	codeLimit    *limit.Keyed // sign-in code requests per client IP
 	tokenLimit   *limit.Keyed // sign-in attempts per client IP
 	bookingLimit *limit.Keyed // booking requests per account
+	tokens       *tokenCache  // nil when off
 
 	handler http.Handler
 }
@@ -68,7 +80,7 @@ func New(cfg Config) *API {
 	}
 	a := &API{
 		units: cfg.Units, accounts: cfg.Accounts, activities: cfg.Activities,
-		bookings: cfg.Bookings, sms: cfg.SMS, log: cfg.Logger, now: cfg.Now, clientIP: cfg.ClientIP,
+		bookings: cfg.Bookings, lotteries: cfg.Lotteries, grab: cfg.Grab, sms: cfg.SMS, log: cfg.Logger, now: cfg.Now, clientIP: cfg.ClientIP,
 		codeLimit:    limit.New(6*time.Minute, 5), // 10 an hour, 5 at once
 		tokenLimit:   limit.New(2*time.Minute, 10),
 		bookingLimit: limit.New(2*time.Second, 20),
@@ -81,6 +93,12 @@ func New(cfg Config) *API {
 	}
 	if a.clientIP == nil {
 		a.clientIP = remoteHost
+	}
+	if cfg.TokenCacheTTL == 0 {
+		cfg.TokenCacheTTL = tokenTTL
+	}
+	if cfg.TokenCacheTTL > 0 {
+		a.tokens = newTokenCache(cfg.TokenCacheTTL, tokenMaxSize)
 	}
 	mux := http.NewServeMux()
 	a.routes(mux)
@@ -155,7 +173,7 @@ func (a *API) requireAccount(next http.HandlerFunc) http.Handler {
 			a.writeError(w, r, culture.ErrUnauthorized)
 			return
 		}
-		acct, err := a.accounts.FindAccountByToken(r.Context(), token)
+		acct, err := a.accountByToken(r.Context(), token)
 		if err != nil {
 			if culture.ErrorCode(err) != culture.EINTERNAL {
 				err = culture.ErrUnauthorized
@@ -165,6 +183,21 @@ func (a *API) requireAccount(next http.HandlerFunc) http.Handler {
 		}
 		next(w, r.WithContext(culture.NewContextWithAccount(r.Context(), acct)))
 	})
+}
+
+// accountByToken returns the token's account from the cache, or from the
+// store (remembering it).
+func (a *API) accountByToken(ctx context.Context, token string) (*culture.Account, error) {
+	key := sha256.Sum256([]byte(token))
+	now := time.Now() // not a.now: tests that fix the clock still expire entries
+	if acct, ok := a.tokens.get(key, now); ok {
+		return acct, nil
+	}
+	acct, err := a.accounts.FindAccountByToken(ctx, token)
+	if err == nil {
+		a.tokens.put(key, acct, now)
+	}
+	return acct, err
 }
 
 // bearerToken returns the token of an "Authorization: Bearer" header.

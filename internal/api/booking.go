@@ -25,6 +25,8 @@ type bookingJSON struct {
 	CreatedAt   *time.Time     `json:"created_at"`
 	CheckedInAt *time.Time     `json:"checked_in_at"`
 	Activity    *activityJSON  `json:"activity,omitempty"`
+	// Waiting list and no-show record (see grab.go).
+	grabJSON
 }
 
 // attendeeJSON is one person a booking admits.
@@ -32,6 +34,7 @@ type attendeeJSON struct {
 	Name           string `json:"name"`
 	Self           bool   `json:"self"`
 	FamilyMemberID *int64 `json:"family_member_id"`
+	IDMasked       string `json:"id_masked,omitempty"`
 }
 
 func newBookingJSON(b *culture.Booking) bookingJSON {
@@ -44,8 +47,10 @@ func newBookingJSON(b *culture.Booking) bookingJSON {
 		v.CheckedInAt = utc(*b.CheckedInAt)
 	}
 	for _, at := range b.Attendees {
-		v.Attendees = append(v.Attendees, attendeeJSON{Name: at.Name, Self: at.Self, FamilyMemberID: at.FamilyMemberID})
+		v.Attendees = append(v.Attendees, attendeeJSON{Name: at.Name, Self: at.Self,
+			FamilyMemberID: at.FamilyMemberID, IDMasked: at.IDMasked})
 	}
+	v.grabJSON = newGrabJSON(b)
 	return v
 }
 
@@ -64,6 +69,11 @@ func withActivity(b *culture.Booking) bookingJSON {
 type bookingRequest struct {
 	Self            *bool   `json:"self"`
 	FamilyMemberIDs []int64 `json:"family_member_ids"`
+	// Waitlist joins the waiting list when the activity is sold out.
+	Waitlist bool `json:"waitlist"`
+	// RealNames: name and resident ID per attendee (self first, then
+	// family in order) for real-name activities.
+	RealNames []culture.RealName `json:"real_names"`
 }
 
 // maxAttendees bounds a request; the activity's own limit is lower.
@@ -109,6 +119,7 @@ func readBookingRequest(w http.ResponseWriter, r *http.Request, activityID, acco
 	req := &culture.BookingRequest{
 		ActivityID: activityID, AccountID: accountID, FamilyIDs: body.FamilyMemberIDs,
 		Self: len(body.FamilyMemberIDs) == 0, IdempotencyKey: r.Header.Get("Idempotency-Key"),
+		Waitlist: body.Waitlist, RealNames: body.RealNames,
 	}
 	if body.Self != nil {
 		req.Self = *body.Self

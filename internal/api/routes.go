@@ -22,14 +22,18 @@ func (a *API) routes(r router) {
 	r.Handle("GET /api/v1/activities/{id}", http.HandlerFunc(a.handleActivityView))
 	r.Handle("POST /api/v1/activities", a.requireAccount(a.handleActivityCreate))
 	r.Handle("POST /api/v1/activities/{id}/bookings", a.requireAccount(a.handleBookingCreate))
+	r.Handle("GET /api/v1/activities/{id}/lottery", http.HandlerFunc(a.handleLotteryView))
 
 	r.Handle("GET /api/v1/bookings/{id}", a.requireAccount(a.handleBookingView))
 	r.Handle("POST /api/v1/bookings/{id}/cancel", a.requireAccount(a.handleBookingCancel))
+	r.Handle("POST /api/v1/bookings/{id}/claim", a.requireAccount(a.handleOfferClaim))
+	r.Handle("POST /api/v1/bookings/{id}/waive", a.requireAccount(a.handleNoShowWaive))
 
 	r.Handle("POST /api/v1/checkins", a.requireAccount(a.handleCheckinCreate))
 
 	r.Handle("GET /api/v1/me", a.requireAccount(a.handleMe))
 	r.Handle("GET /api/v1/me/bookings", a.requireAccount(a.handleMyBookings))
+	r.Handle("GET /api/v1/me/record", a.requireAccount(a.handleMyRecord))
 	r.Handle("GET /api/v1/me/family", a.requireAccount(a.handleFamilyIndex))
 	r.Handle("POST /api/v1/me/family", a.requireAccount(a.handleFamilyCreate))
 	r.Handle("DELETE /api/v1/me/family/{id}", a.requireAccount(a.handleFamilyDelete))

@@ -109,6 +109,7 @@ func (a *Activity) Validate() error {
 		a.validateCategory(),
 		a.validateTimes(),
 		a.validateSeats(),
+		a.validateReserves(),
 	}
 	for _, err := range checks {
 		if err != nil {
@@ -192,6 +193,11 @@ type ActivityUpdate struct {
 	OpensAt       *time.Time
 	ClosesAt      *time.Time
 	MaxPerBooking *int
+	// Reserved seats and real name (see Activity).
+	ReservedWalkin    *int
+	ReservedCommunity *int
+	ReserveReleaseAt  *time.Time
+	RealName          *bool
 }
 
 // Series is a brand of activities (解放益课, 解放剧场).

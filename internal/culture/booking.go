@@ -107,6 +107,9 @@ type BookingRequest struct {
 	// RealNames gives a name and resident ID per attendee (self first, then
 	// family in order) for real-name activities.
 	RealNames []RealName
+	// Companions books this many more seats for unnamed people ("同行1"…),
+	// for counter booking of residents without family records.
+	Companions int
 }
 
 // Seat pools.
@@ -124,7 +127,7 @@ type RealName struct {
 
 // Seats returns the number of seats requested.
 func (r *BookingRequest) Seats() int {
-	n := len(r.FamilyIDs)
+	n := len(r.FamilyIDs) + max(r.Companions, 0)
 	if r.Self {
 		n++
 	}

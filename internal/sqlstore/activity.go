@@ -18,6 +18,10 @@ var _ culture.ActivityService = (*Store)(nil)
 const activityColumns = `a.id, a.unit_id, a.room_id, a.series_id, a.title, a.description,
 	a.category, a.audience, a.age_min, a.age_max, a.starts_at, a.ends_at, a.capacity,
 	a.seats_left, a.mode, a.opens_at, a.closes_at, a.max_per_booking, a.status, a.created_at,
+	a.lottery_commit, CASE WHEN a.lottery_drawn_at IS NULL THEN '' ELSE a.lottery_seed END,
+	a.lottery_weighted, a.lottery_drawn_at,
+	a.real_name, a.reserved_walkin, a.reserved_community, a.walkin_left, a.community_left,
+	a.reserve_release_at,
 	u.name, COALESCE(r.name, ''), COALESCE(se.name, ''), COALESCE(NULLIF(r.address, ''), u.address)`
 
 // activityJoins joins the unit, room and series of activities a.
@@ -30,6 +34,12 @@ type activityRow struct {
 	a                                          culture.Activity
 	roomID, seriesID                           sql.NullInt64
 	startsAt, endsAt, opensAt, closesAt, added int64
+	// Lottery: the seed reads as '' until the draw (see activityColumns).
+	lotteryWeighted int
+	lotteryDrawnAt  sql.NullInt64
+	// Real name and reserved seats.
+	realName         int
+	reserveReleaseAt sql.NullInt64
 }
 
 func (r *activityRow) dest() []any {
@@ -37,6 +47,9 @@ func (r *activityRow) dest() []any {
 	return []any{&a.ID, &a.UnitID, &r.roomID, &r.seriesID, &a.Title, &a.Description,
 		&a.Category, &a.Audience, &a.AgeMin, &a.AgeMax, &r.startsAt, &r.endsAt, &a.Capacity,
 		&a.SeatsLeft, &a.Mode, &r.opensAt, &r.closesAt, &a.MaxPerBooking, &a.Status, &r.added,
+		&a.LotteryCommit, &a.LotterySeed, &r.lotteryWeighted, &r.lotteryDrawnAt,
+		&r.realName, &a.ReservedWalkin, &a.ReservedCommunity, &a.WalkinLeft, &a.CommunityLeft,
+		&r.reserveReleaseAt,
 		&a.UnitName, &a.RoomName, &a.SeriesName, &a.Address}
 }
 
@@ -46,6 +59,8 @@ func (r *activityRow) activity() *culture.Activity {
 	a.StartsAt, a.EndsAt = fromUnix(r.startsAt), fromUnix(r.endsAt)
 	a.OpensAt, a.ClosesAt = fromUnix(r.opensAt), fromUnix(r.closesAt)
 	a.CreatedAt = fromUnix(r.added)
+	a.LotteryWeighted, a.LotteryDrawnAt = r.lotteryWeighted != 0, nullUnix(r.lotteryDrawnAt)
+	a.RealName, a.ReserveReleaseAt = r.realName != 0, nullUnix(r.reserveReleaseAt)
 	return &a
 }
 
@@ -230,6 +245,11 @@ func createActivities(ctx context.Context, tx *Tx, a culture.Activity, weeks int
 		if err != nil {
 			return nil, err
 		}
+		if c.Mode == culture.ModeLottery {
+			if err := initLottery(ctx, tx, &c, id); err != nil {
+				return nil, err
+			}
+		}
 		created, err := activityByID(ctx, tx, id)
 		if err != nil {
 			return nil, err
@@ -242,6 +262,10 @@ func createActivities(ctx context.Context, tx *Tx, a culture.Activity, weeks int
 func shiftActivity(a culture.Activity, d time.Duration) culture.Activity {
 	a.StartsAt, a.EndsAt = a.StartsAt.Add(d), a.EndsAt.Add(d)
 	a.OpensAt, a.ClosesAt = a.OpensAt.Add(d), a.ClosesAt.Add(d)
+	if a.ReserveReleaseAt != nil {
+		t := a.ReserveReleaseAt.Add(d)
+		a.ReserveReleaseAt = &t
+	}
 	return a
 }
 
@@ -256,6 +280,9 @@ func insertActivity(ctx context.Context, tx *Tx, a *culture.Activity, text strin
 		a.Audience, a.AgeMin, a.AgeMax, unix(a.StartsAt), unix(a.EndsAt), a.Capacity,
 		a.Capacity, a.Mode, unix(a.OpensAt), unix(a.ClosesAt), a.MaxPerBooking,
 		culture.ActivityPublished, text, tx.nowUnix(), tx.nowUnix()).Scan(&id)
+	if err == nil {
+		err = initReserves(ctx, tx, a, id)
+	}
 	return id, err
 }
 
@@ -322,6 +349,9 @@ func updateActivity(ctx context.Context, tx *Tx, id int64, upd culture.ActivityU
 	if err := saveActivity(ctx, tx, &next, text); err != nil {
 		return nil, err
 	}
+	if err := saveReserves(ctx, tx, cur, &next); err != nil {
+		return nil, err
+	}
 	return activityByID(ctx, tx, id)
 }
 
@@ -336,6 +366,7 @@ func mergeActivity(a culture.Activity, u culture.ActivityUpdate) culture.Activit
 	mergeField(&a.OpensAt, u.OpensAt)
 	mergeField(&a.ClosesAt, u.ClosesAt)
 	mergeField(&a.MaxPerBooking, u.MaxPerBooking)
+	mergeReserves(&a, u)
 	if u.RoomID != nil {
 		a.RoomID = u.RoomID
 		if *u.RoomID == 0 {
@@ -393,7 +424,11 @@ func (s *Store) CancelActivity(ctx context.Context, id int64) (err error) {
 			return err
 		}
 		_, err = tx.exec(ctx, `UPDATE bookings SET status = 'cancelled', updated_at = ?
-			WHERE activity_id = ? AND status IN ('pending', 'confirmed')`, tx.nowUnix(), id)
+			WHERE activity_id = ? AND status IN ('pending', 'confirmed', 'waitlisted', 'offered')`, tx.nowUnix(), id)
+		if err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, `DELETE FROM realname_claims WHERE activity_id = ?`, id)
 		return err
 	})
 }

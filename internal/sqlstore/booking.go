@@ -15,7 +15,8 @@ var _ culture.BookingService = (*Store)(nil)
 // bookingSelect selects bookings b with the account's phone and the joined
 // activity; scan with bookingRow.dest.
 const bookingSelect = `SELECT b.id, b.activity_id, b.account_id, b.status, b.seats, b.code,
-	b.created_at, b.checked_in_at, COALESCE(acc.phone, ''), ` + activityColumns + `
+	b.created_at, b.checked_in_at, b.pool, b.queue_rank, b.offer_expires_at, b.late_cancel, b.waived,
+	COALESCE(acc.phone, ''), ` + activityColumns + `
 	FROM bookings b
 	JOIN accounts acc ON acc.id = b.account_id
 	JOIN activities a ON a.id = b.activity_id` + activityJoins
@@ -26,17 +27,26 @@ type bookingRow struct {
 	added     int64
 	checkedIn sql.NullInt64
 	act       activityRow
+	// Waiting list and no-show columns.
+	rank, offerExpires sql.NullInt64
+	lateCancel, waived int
 }
 
 func (r *bookingRow) dest() []any {
 	b := &r.b
 	return append([]any{&b.ID, &b.ActivityID, &b.AccountID, &b.Status, &b.Seats, &b.Code,
-		&r.added, &r.checkedIn, &b.Phone}, r.act.dest()...)
+		&r.added, &r.checkedIn, &b.Pool, &r.rank, &r.offerExpires, &r.lateCancel, &r.waived,
+		&b.Phone}, r.act.dest()...)
 }
 
 func (r *bookingRow) booking() *culture.Booking {
 	b := r.b
 	b.CreatedAt, b.CheckedInAt = fromUnix(r.added), nullUnix(r.checkedIn)
+	b.OfferExpiresAt, b.LateCancel, b.Waived = nullUnix(r.offerExpires), r.lateCancel != 0, r.waived != 0
+	if r.rank.Valid {
+		rank := int(r.rank.Int64)
+		b.QueueRank = &rank
+	}
 	b.Activity = r.act.activity()
 	b.Attendees = []*culture.Attendee{}
 	return &b
@@ -89,7 +99,7 @@ func bookingAttendees(ctx context.Context, tx *Tx, bs []*culture.Booking) error 
 	for i, b := range bs {
 		byID[b.ID], args[i] = b, b.ID
 	}
-	rows, err := tx.query(ctx, `SELECT booking_id, name, family_member_id, self
+	rows, err := tx.query(ctx, `SELECT booking_id, name, family_member_id, self, id_masked
 		FROM booking_attendees WHERE booking_id IN (`+bookingMarks(len(bs))+`) ORDER BY id`, args...)
 	if err != nil {
 		return err
@@ -100,7 +110,7 @@ func bookingAttendees(ctx context.Context, tx *Tx, bs []*culture.Booking) error 
 		var fam sql.NullInt64
 		var self int
 		at := &culture.Attendee{}
-		if err := rows.Scan(&bookingID, &at.Name, &fam, &self); err != nil {
+		if err := rows.Scan(&bookingID, &at.Name, &fam, &self, &at.IDMasked); err != nil {
 			return err
 		}
 		at.FamilyMemberID, at.Self = scanOptID(fam), self != 0
@@ -291,15 +301,31 @@ func createBooking(ctx context.Context, tx *Tx, req *culture.BookingRequest) (*c
 	if err != nil {
 		return nil, err
 	}
-	status := culture.BookingPending
-	if act.Mode == culture.ModeFirstCome {
+	if err := grabChecks(ctx, tx, act, req); err != nil {
+		return nil, err
+	}
+	status, pool, rank := culture.BookingPending, "", 0
+	switch act.Mode {
+	case culture.ModeFirstCome:
 		status = culture.BookingConfirmed
-		if err := takeSeats(ctx, tx, act.ID, req.Seats()); err != nil {
+		if pool, err = takeFromPools(ctx, tx, act, req); canWaitlist(act, req, err) {
+			status = culture.BookingWaitlisted
+			rank, err = joinWaitlist(ctx, tx, act.ID)
+		}
+		if err != nil {
+			return nil, err
+		}
+	case culture.ModeLottery: // an application: seats come with the draw
+		status = culture.BookingApplied
+		if err := lockLotteryWindow(ctx, tx, act.ID); err != nil {
 			return nil, err
 		}
 	}
 	id, err := insertBooking(ctx, tx, req, status, attendees)
 	if err != nil {
+		return nil, err
+	}
+	if err := saveGrabFields(ctx, tx, act, id, req, pool, rank); err != nil {
 		return nil, err
 	}
 	return bookingWhere(ctx, tx, "b.id = ?", id)
@@ -315,7 +341,8 @@ func checkBookable(ctx context.Context, tx *Tx, act *culture.Activity, req *cult
 	} else if active {
 		return culture.ErrAlreadyBooked
 	}
-	if err := act.BookingState(tx.now); err != nil {
+	// Sold out is decided by the seat pools and the waiting list.
+	if err := act.BookingState(tx.now); err != nil && !errors.Is(err, culture.ErrSoldOut) {
 		return err
 	}
 	if req.Seats() > act.MaxPerBooking {
@@ -361,7 +388,7 @@ func bookingAttendeesFor(ctx context.Context, tx *Tx, req *culture.BookingReques
 		}
 		out = append(out, &culture.Attendee{Name: name, FamilyMemberID: &id})
 	}
-	return out, nil
+	return append(out, companions(req.Companions)...), nil
 }
 
 func bookingFamilyNames(ctx context.Context, tx *Tx, req *culture.BookingRequest) (map[int64]string, error) {
@@ -461,7 +488,8 @@ func cancelBooking(ctx context.Context, tx *Tx, accountID, bookingID int64) (*cu
 		return nil, err
 	}
 	switch b.Status {
-	case culture.BookingPending, culture.BookingConfirmed:
+	case culture.BookingPending, culture.BookingConfirmed, culture.BookingApplied,
+		culture.BookingWaitlisted, culture.BookingOffered:
 	case culture.BookingCheckedIn:
 		return nil, culture.Errorf(culture.EINVALID, "已签到的预约不能取消。")
 	case culture.BookingCancelled:
@@ -475,12 +503,13 @@ func cancelBooking(ctx context.Context, tx *Tx, accountID, bookingID int64) (*cu
 	if err := setBookingStatus(ctx, tx, b, culture.BookingCancelled); err != nil {
 		return nil, err
 	}
-	if b.Status == culture.BookingConfirmed {
-		_, err := tx.exec(ctx, `UPDATE activities SET seats_left = seats_left + ? WHERE id = ?`,
-			b.Seats, b.ActivityID)
-		if err != nil {
-			return nil, err
-		}
+	// Seats go back (to their pool; the waiting list moves), real-name IDs
+	// are freed, and a cancellation within the cutoff counts as a no-show.
+	if err := releaseBooking(ctx, tx, b); err != nil {
+		return nil, err
+	}
+	if err := markLateCancel(ctx, tx, b); err != nil {
+		return nil, err
 	}
 	return bookingWhere(ctx, tx, "b.id = ?", bookingID)
 }

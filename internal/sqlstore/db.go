@@ -38,6 +38,10 @@ type Store struct {
 
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// grab holds the booking rules and the ID key (see grab.go).
+	grab *grabConfig
+	// writeStmts and readStmts cache prepared statements per pool (SQLite).
+	writeStmts, readStmts *stmtCache
 }
 
 // Options tune Open.
@@ -56,7 +60,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	if opt.ReadConns <= 0 {
 		opt.ReadConns = 8
 	}
-	s := &Store{log: opt.Logger, Now: time.Now}
+	s := &Store{log: opt.Logger, Now: time.Now, grab: newGrabConfig()}
 	var err error
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
@@ -70,6 +74,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 		return nil, err
 	}
 	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.loadIDKey(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -105,6 +113,7 @@ func (s *Store) openSQLite(path string, opt Options) error {
 	}
 	r.SetMaxOpenConns(opt.ReadConns)
 	s.write, s.read, s.dialect = w, r, sqliteDialect{}
+	s.writeStmts, s.readStmts = newStmtCache(w), newStmtCache(r)
 	return w.Ping()
 }
 
@@ -161,6 +170,8 @@ func (s *Store) Ping(ctx context.Context) error { return s.write.PingContext(ctx
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.writeStmts.close()
+	s.readStmts.close()
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())

@@ -18,6 +18,8 @@ type dialect interface {
 	isBusy(err error) bool
 	// isBadInput reports a value the engine refuses to store as text.
 	isBadInput(err error) bool
+	// forUpdate is the row-lock suffix of a SELECT in a write transaction.
+	forUpdate() string
 }
 
 type sqliteDialect struct{}
@@ -36,7 +38,18 @@ func (sqliteDialect) searchMatch(terms []string) (string, any) {
 	return "a.id IN (SELECT rowid FROM activity_fts WHERE activity_fts MATCH ?)", strings.Join(q, " ")
 }
 
+// forUpdate on SQLite is empty: write transactions begin IMMEDIATE
+// (_txlock=immediate), so the whole database is already locked.
+//
+//	SELECT seats_left FROM activities WHERE id = ?
+func (sqliteDialect) forUpdate() string { return "" }
+
 type postgresDialect struct{}
+
+// forUpdate on PostgreSQL locks the rows read until the transaction ends.
+//
+//	SELECT seats_left FROM activities WHERE id = $1 FOR UPDATE
+func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
 
 func (postgresDialect) name() string { return "postgres" }
 
@@ -72,4 +85,16 @@ func (postgresDialect) searchMatch(terms []string) (string, any) {
 		q[i] = "'" + strings.ReplaceAll(t, "'", "''") + "'"
 	}
 	return "to_tsvector('simple', a.search_text) @@ to_tsquery('simple', ?)", strings.Join(q, " & ")
+}
+
+// durableCommitSQL returns the statement that makes a write transaction's
+// COMMIT wait for the disk, or "" when the connection already does.
+//
+//	SQLite:     "" (synchronous=FULL is in the DSN of the writer)
+//	PostgreSQL: SET LOCAL synchronous_commit TO on (a role or server may default it to off)
+func durableCommitSQL(d dialect) string {
+	if d.name() == "postgres" {
+		return "SET LOCAL synchronous_commit TO on"
+	}
+	return ""
 }

@@ -15,17 +15,30 @@ type Tx struct {
 	tx  *sql.Tx
 	d   dialect
 	now time.Time
+	// grab holds the booking rules and the ID key (see grab.go).
+	grab *grabConfig
+	// stmts caches prepared statements (SQLite only; nil otherwise).
+	stmts *stmtCache
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := tx.stmts.get(q); st != nil {
+		return tx.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
 	return tx.tx.ExecContext(ctx, tx.d.rebind(q), args...)
 }
 
 func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := tx.stmts.get(q); st != nil {
+		return tx.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
 	return tx.tx.QueryContext(ctx, tx.d.rebind(q), args...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := tx.stmts.get(q); st != nil {
+		return tx.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
 	return tx.tx.QueryRowContext(ctx, tx.d.rebind(q), args...)
 }
 
@@ -53,12 +66,14 @@ func (s *Store) view(ctx context.Context, fn func(*Tx) error) error {
 }
 
 func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(*Tx) error) error {
+	stmts := s.stmtsFor(db)
+	defer stmts.prepareMissed(context.WithoutCancel(ctx))
 	opts := &sql.TxOptions{ReadOnly: readOnly && s.dialect.name() == "postgres"}
 	sqlTx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}
-	tx := &Tx{tx: sqlTx, d: s.dialect, now: s.Now().UTC().Truncate(time.Second)}
+	tx := &Tx{tx: sqlTx, d: s.dialect, now: s.Now().UTC().Truncate(time.Second), grab: s.grab, stmts: stmts}
 	if err := fn(tx); err != nil {
 		rbErr := ignoreDone(sqlTx.Rollback())
 		if s.dialect.isBadInput(err) {

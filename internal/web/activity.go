@@ -259,6 +259,12 @@ type activityPage struct {
 	// IdemKey makes a double submit of this form book once.
 	IdemKey string
 	Error   string
+	// QueueUntil ends the fair-start window of a first-come activity
+	// (zero without one): a request sent before it waits to be admitted
+	// in random order, and the form says "正在排队".
+	QueueUntil time.Time
+	// NoShowRule and WeeklyRule state the per-person rules ("" if none).
+	NoShowRule, WeeklyRule string
 }
 
 // attendeeOption is a family member offered as an attendee.
@@ -332,6 +338,12 @@ func (s *Server) handleActivityView(w http.ResponseWriter, r *http.Request) {
 // a refused booking request whose choices are shown again.
 func (s *Server) activityPage(r *http.Request, a *culture.Activity, req *culture.BookingRequest) (activityPage, error) {
 	p := activityPage{Page: s.page(r, a.Title), Activity: a, State: seatState(a, s.Now())}
+	if s.Grab != nil {
+		p.NoShowRule, p.WeeklyRule = s.Grab.Rules().Text(), s.Grab.Rules().WeeklyText()
+	}
+	if a.Mode == culture.ModeFirstCome && s.FairWindow > 0 {
+		p.QueueUntil = a.OpensAt.Add(s.FairWindow)
+	}
 	if p.Account == nil {
 		return p, nil
 	}

@@ -70,6 +70,7 @@ func bookingRequest(form url.Values, activityID, accountID int64) (*culture.Book
 	if req.IdempotencyKey == "" {
 		return req, culture.Invalid("idem", "页面已过期，请刷新后重试。")
 	}
+	req.Waitlist, req.RealNames = form.Get("waitlist") == "1", realNamesFrom(form, req)
 	return req, req.Validate()
 }
 
@@ -98,6 +99,9 @@ func (s *Server) refuseBooking(w http.ResponseWriter, r *http.Request, id int64,
 func bookedMessage(b *culture.Booking) string {
 	if b.Status == culture.BookingPending {
 		return "报名已提交，请等待工作人员审核。"
+	}
+	if b.Status == culture.BookingApplied {
+		return "抽签报名成功！报名截止后公开抽签，结果可在“我的票券”中查看。"
 	}
 	return "预约成功！入场时请出示二维码。"
 }

@@ -13,7 +13,7 @@ import (
 // consoleActivityFields are the inputs of the activity form.
 var consoleActivityFields = []string{"unit_id", "room_id", "series_id", "title", "description",
 	"category", "audience", "age_min", "age_max", "starts_at", "ends_at", "capacity", "mode",
-	"opens_at", "closes_at", "max_per_booking", "weeks"}
+	"opens_at", "closes_at", "max_per_booking", "weeks", "lottery_weighted"}
 
 // consoleActivityFormPage is the data of the create and edit forms.
 type consoleActivityFormPage struct {
@@ -169,6 +169,7 @@ func consoleActivityOf(f *consoleForm, now time.Time) (*culture.Activity, int) {
 		StartsAt: consoleRequiredTime(f, "starts_at", "请填写开始时间。"),
 		EndsAt:   consoleRequiredTime(f, "ends_at", "请填写结束时间。"),
 		OpensAt:  f.time("opens_at"), ClosesAt: f.time("closes_at"),
+		LotteryWeighted: f.Get("lottery_weighted") == "1",
 	}
 	if id := f.id("unit_id"); id != nil {
 		a.UnitID = *id

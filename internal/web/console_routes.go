@@ -23,6 +23,8 @@ func (s *Server) consoleRoutes(mux *http.ServeMux) {
 	staff("POST /console/activities/{id}/cancel", s.handleConsoleActivityCancel)
 	staff("GET /console/activities/{id}/attendees.csv", s.handleConsoleAttendeesCSV)
 	staff("POST /console/bookings/{id}/decide", s.handleConsoleBookingDecide)
+	staff("POST /console/bookings/{id}/waive", s.handleConsoleNoShowWaive)
+	staff("POST /console/activities/{id}/counter", s.handleConsoleCounterBooking)
 
 	staff("GET /console/checkin", s.handleConsoleCheckinPage)
 	staff("POST /console/checkin", s.handleConsoleCheckin)

@@ -12,6 +12,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /activities", s.handleActivityIndex)
 	mux.HandleFunc("GET /activities/{id}", s.handleActivityView)
 	mux.HandleFunc("POST /activities/{id}/book", s.handleBookingCreate)
+	mux.HandleFunc("GET /activities/{id}/lottery", s.handleLotteryView)
 	mux.HandleFunc("GET /units/{id}", s.handleUnitView)
 
 	mux.HandleFunc("GET /login", s.handleLoginForm)
@@ -25,6 +26,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /me/tickets/{id}", s.handleTicketView)
 	mux.HandleFunc("GET /me/tickets/{id}/qr.png", s.handleTicketQR)
 	mux.HandleFunc("POST /me/tickets/{id}/cancel", s.handleTicketCancel)
+	mux.HandleFunc("POST /me/tickets/{id}/claim", s.handleTicketClaim)
+	mux.HandleFunc("GET /me/record", s.handleRecordView)
 	mux.HandleFunc("GET /me/family", s.handleFamilyIndex)
 	mux.HandleFunc("POST /me/family", s.handleFamilyCreate)
 	mux.HandleFunc("POST /me/family/{id}/delete", s.handleFamilyDelete)

@@ -23,6 +23,11 @@ type Config struct {
 	Accounts   culture.AccountService
 	Activities culture.ActivityService
 	Bookings   culture.BookingService
+	// Lotteries shows lottery results (GET /activities/{id}/lottery).
+	Lotteries culture.LotteryService
+	// Grab serves waiting-list offers, no-show records, waivers and counter
+	// booking; optional (those pages answer 404 without it).
+	Grab culture.GrabService
 	// Sessions stores session data (sqlstore's SessionStore).
 	Sessions scs.Store
 	SMS      sms.Sender
@@ -33,6 +38,9 @@ type Config struct {
 	// request (development hot reload); production uses the embedded files.
 	TemplateDir string
 	Now         func() time.Time
+	// FairWindow is the booking engine's fair-start window: in it the
+	// activity page says "正在排队" while a booking request waits.
+	FairWindow time.Duration
 }
 
 // Server is the HTTP front end. Handlers are methods on it.

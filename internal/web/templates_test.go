@@ -93,6 +93,8 @@ func templateFixtures() []pageCase {
 		}
 	}
 	withBooking := activityPage{Page: page(resident), Activity: bookable, State: stateAvailable, Booking: booking(culture.BookingPending), Error: "您已预约过该活动。"}
+	cases = append(cases, lotteryTemplateCases(act(8, culture.ModeLottery, -time.Hour, 20), page(resident))...)
+	cases = append(cases, grabTemplateCases(act(9, culture.ModeFirstCome, -time.Hour, 0), booking, page(resident))...)
 	return append(cases, pageCase{"ActivityBooked", "activity", "", &withBooking})
 }
 

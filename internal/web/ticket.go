@@ -119,7 +119,8 @@ func (s *Server) renderTicket(w http.ResponseWriter, r *http.Request, status int
 		}
 		b.Activity = a
 	}
-	canCancel := (b.Status == culture.BookingPending || b.Status == culture.BookingConfirmed) &&
+	canCancel := (b.Status == culture.BookingPending || b.Status == culture.BookingConfirmed ||
+		b.Status == culture.BookingWaitlisted || b.Status == culture.BookingOffered) &&
 		s.Now().Before(b.Activity.StartsAt)
 	s.render(w, r, status, "ticket", "", &ticketPage{
 		Page: s.page(r, "票券"), Booking: b, CanCancel: canCancel, Error: msg,

@@ -106,8 +106,8 @@ func newTestServer(t testing.TB) *testServer {
 	t.Cleanup(func() { store.Close() })
 	ts := &testServer{Store: store, SMS: &testSMS{codes: map[string]string{}}}
 	ts.Server, err = New(Config{
-		Units: store, Accounts: store, Activities: store, Bookings: store,
-		Sessions: store.SessionStore(), SMS: ts.SMS,
+		Units: store, Accounts: store, Activities: store, Bookings: store, Grab: store,
+		Sessions: store.SessionStore(), SMS: ts.SMS, FairWindow: 2 * time.Second,
 	})
 	if err != nil {
 		t.Fatalf("new server: %v", err)

@@ -56,3 +56,24 @@
     });
   });
 })();
+
+// A first-come booking form carries data-queue-from and data-queue-until
+// (RFC3339): sent in that fair-start window, the request waits until the
+// window ends and is then admitted in random order, so the form says so
+// in its role=status line instead of showing a dead button.
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (e) {
+    var f = e.target, now = Date.now();
+    if (e.defaultPrevented || !f.dataset || !f.dataset.queueUntil) return;
+    if (now < Date.parse(f.dataset.queueFrom) || now >= Date.parse(f.dataset.queueUntil)) return;
+    var status = f.querySelector("[data-queue-status]");
+    if (status) status.textContent = "正在排队，请稍候…";
+    f.querySelectorAll("button[type=submit]").forEach(function (b) { b.dataset.text = b.textContent; b.textContent = "排队中…"; });
+  });
+  window.addEventListener("pageshow", function (e) {
+    if (!e.persisted) return;
+    document.querySelectorAll("[data-queue-status]").forEach(function (el) { el.textContent = ""; });
+    document.querySelectorAll("button[data-text]").forEach(function (b) { b.textContent = b.dataset.text; });
+  });
+})();

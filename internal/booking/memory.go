@@ -1,0 +1,181 @@
+package booking
+
+import (
+	"context"
+	"time"
+
+	"github.com/wenyun/wenyun/internal/culture"
+)
+
+// memorable reports whether a refusal of req may be remembered and
+// answered from memory: a resident's online request. A waiting-list
+// request is still taken when no seat is left, and a counter (walk-in)
+// request draws on its own reserved pool.
+func memorable(req *culture.BookingRequest) bool {
+	return !req.Waitlist && (req.Pool == "" || req.Pool == culture.PoolOnline)
+}
+
+// soldOutEntry is an activity the database found sold out at `at`, with
+// the accounts that held a booking of it, read after that. ready is closed
+// once holders (or err) is loaded; concurrent requests wait for one load.
+type soldOutEntry struct {
+	at      time.Time
+	ready   chan struct{}
+	holders map[int64]bool
+	err     error
+}
+
+// fromMemory answers req when its activity is known to be sold out. An
+// account that holds no booking of the activity is refused at once, with
+// or without an idempotency key: it has nothing to replay and nothing to
+// be told "already booked" about. A holder's keyed request may be the
+// replay of a booking that succeeded (the client lost the answer), so one
+// read by key answers it; any other holder's request goes to the store,
+// which says "already booked" (or books, if a seat came back). done is
+// false when the database must answer. docs/booking-engine.md argues why
+// this is correct.
+func (e *Engine) fromMemory(ctx context.Context, req *culture.BookingRequest, now time.Time) (b *culture.Booking, done bool, err error) {
+	if !memorable(req) {
+		return nil, false, nil
+	}
+	ent := e.soldOutFor(req.ActivityID, now)
+	if ent == nil {
+		return nil, false, nil
+	}
+	select {
+	case <-ent.ready:
+	case <-ctx.Done():
+		return nil, true, ctx.Err()
+	}
+	if ent.err != nil {
+		return nil, false, nil // holders unknown: the store answers
+	}
+	if !ent.holders[req.AccountID] {
+		e.stats.fromMemory.Add(1)
+		return nil, true, culture.ErrSoldOut
+	}
+	if req.IdempotencyKey == "" {
+		return nil, false, nil
+	}
+	b, err = e.store.FindBookingByKey(ctx, req.AccountID, req.IdempotencyKey)
+	if err == nil && b.ActivityID == req.ActivityID {
+		e.stats.replays.Add(1)
+		return b, true, nil
+	}
+	// A new key (already booked?), a key spent on another activity, or a
+	// failed read: the store gives the full answer.
+	return nil, false, nil
+}
+
+// soldOutFor returns the activity's sold-out entry if it was found sold
+// out less than SoldOutTTL ago, else nil.
+func (e *Engine) soldOutFor(id int64, now time.Time) *soldOutEntry {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ent := e.soldOut[id]
+	if ent != nil && now.Sub(ent.at) >= e.opt.SoldOutTTL {
+		delete(e.soldOut, id)
+		return nil
+	}
+	return ent
+}
+
+// markSoldOut remembers that the database refused a booking of the
+// activity as sold out at now, and starts loading its holders. A fresh
+// entry is kept as it is: its holder set is only valid as of its own
+// load, so it is not extended; it expires and is loaded anew.
+func (e *Engine) markSoldOut(id int64, now time.Time) {
+	e.mu.Lock()
+	if ent := e.soldOut[id]; ent != nil && now.Sub(ent.at) < e.opt.SoldOutTTL {
+		e.mu.Unlock()
+		return
+	}
+	ent := &soldOutEntry{at: now, ready: make(chan struct{})}
+	e.soldOut[id] = ent
+	e.loads.Add(1)
+	e.mu.Unlock()
+	go e.loadHolders(ent, id)
+}
+
+// loadHolders reads the activity's holders on its own context, so that no
+// caller giving up fails the others waiting for the same load. A failed
+// load drops the entry: the next sold-out answer tries again.
+func (e *Engine) loadHolders(ent *soldOutEntry, id int64) {
+	defer e.loads.Done()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ent.holders, ent.err = e.store.BookingHolders(ctx, id)
+	if ent.err != nil {
+		e.opt.Logger.Warn("booking engine: loading holders", "activity", id, "err", ent.err)
+		e.mu.Lock()
+		if e.soldOut[id] == ent {
+			delete(e.soldOut, id)
+		}
+		e.mu.Unlock()
+	}
+	close(ent.ready)
+}
+
+func (e *Engine) clearSoldOut(id int64) {
+	e.mu.Lock()
+	delete(e.soldOut, id)
+	e.mu.Unlock()
+}
+
+// meta is what the engine needs to know of an activity before queueing.
+type meta struct {
+	mode    string
+	opensAt time.Time
+}
+
+// metaEntry caches one activity's meta. ready is closed once it is loaded;
+// concurrent requests for the same activity wait for one load.
+type metaEntry struct {
+	ready chan struct{}
+	m     meta
+	err   error
+	at    time.Time
+}
+
+// activityMeta returns the activity's mode and opening time, read from the
+// store at most once per MetaTTL per activity.
+func (e *Engine) activityMeta(ctx context.Context, id int64, now time.Time) (meta, error) {
+	e.mu.Lock()
+	ent := e.metas[id]
+	if ent == nil || ent.loaded() && (ent.err != nil || now.Sub(ent.at) >= e.opt.MetaTTL) {
+		ent = &metaEntry{ready: make(chan struct{})}
+		e.metas[id] = ent
+		e.mu.Unlock()
+		e.loadMeta(ent, id, now)
+	} else {
+		e.mu.Unlock()
+	}
+	select {
+	case <-ent.ready:
+		return ent.m, ent.err
+	case <-ctx.Done():
+		return meta{}, ctx.Err()
+	}
+}
+
+func (ent *metaEntry) loaded() bool {
+	select {
+	case <-ent.ready:
+		return true
+	default:
+		return false
+	}
+}
+
+// loadMeta reads the activity on its own context, so that one caller
+// giving up does not fail the others waiting for the same load.
+func (e *Engine) loadMeta(ent *metaEntry, id int64, now time.Time) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	a, err := e.store.FindActivityByID(ctx, id)
+	if err == nil {
+		ent.m = meta{mode: a.Mode, opensAt: a.OpensAt}
+	}
+	ent.err, ent.at = err, now
+	close(ent.ready)
+}

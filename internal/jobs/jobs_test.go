@@ -1,0 +1,121 @@
+package jobs_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/wenyun/wenyun/internal/jobs"
+)
+
+// syncBuffer is a log sink safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestRunnerRunsAndNeverOverlaps(t *testing.T) {
+	var runs, running, overlaps atomic.Int32
+	task := jobs.Task{Name: "slow", Every: 2 * time.Millisecond, Run: func(ctx context.Context) error {
+		if running.Add(1) > 1 {
+			overlaps.Add(1)
+		}
+		time.Sleep(5 * time.Millisecond)
+		running.Add(-1)
+		runs.Add(1)
+		return nil
+	}}
+	r := &jobs.Runner{}
+	r.Start(t.Context(), task)
+	time.Sleep(80 * time.Millisecond)
+	if err := r.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if runs.Load() < 3 || overlaps.Load() != 0 {
+		t.Errorf("runs = %d, overlaps = %d", runs.Load(), overlaps.Load())
+	}
+	n := runs.Load()
+	time.Sleep(10 * time.Millisecond)
+	if runs.Load() != n {
+		t.Errorf("task ran after Shutdown")
+	}
+}
+
+func TestRunnerShutdownWaits(t *testing.T) {
+	started, finished := make(chan struct{}), atomic.Bool{}
+	var once sync.Once
+	r := &jobs.Runner{}
+	r.Start(t.Context(), jobs.Task{Name: "draw", Every: time.Millisecond, Run: func(ctx context.Context) error {
+		once.Do(func() { close(started) })
+		time.Sleep(30 * time.Millisecond)
+		finished.Store(ctx.Err() == nil)
+		return nil
+	}})
+	<-started
+	if err := r.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if !finished.Load() {
+		t.Errorf("Shutdown returned before the run finished (or cancelled it)")
+	}
+}
+
+func TestRunnerShutdownTimeout(t *testing.T) {
+	started := make(chan struct{})
+	var once sync.Once
+	r := &jobs.Runner{}
+	r.Start(t.Context(), jobs.Task{Name: "stuck", Every: time.Millisecond, Run: func(ctx context.Context) error {
+		once.Do(func() { close(started) })
+		<-ctx.Done()
+		return ctx.Err()
+	}})
+	<-started
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	if err := r.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Shutdown = %v, want deadline exceeded", err)
+	}
+}
+
+func TestRunnerLogsErrorsOnce(t *testing.T) {
+	var buf syncBuffer
+	var runs atomic.Int32
+	r := &jobs.Runner{Logger: slog.New(slog.NewTextHandler(&buf, nil))}
+	r.Start(t.Context(), jobs.Task{Name: "broken", Every: time.Millisecond, Run: func(context.Context) error {
+		if runs.Add(1) == 3 {
+			panic("boom")
+		}
+		return errors.New("database is down")
+	}})
+	for runs.Load() < 10 {
+		time.Sleep(time.Millisecond)
+	}
+	if err := r.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if n := strings.Count(out, "database is down"); n != 2 { // before and after the panic
+		t.Errorf("error logged %d times, want 2:\n%s", n, out)
+	}
+	if !strings.Contains(out, "panic: boom") {
+		t.Errorf("panic not logged:\n%s", out)
+	}
+}
