@@ -95,7 +95,7 @@ func Load(ctx context.Context, s Services, setClock func(time.Time), opt Options
 	l := newLoader(s, setClock, opt)
 	defer setClock(l.now)
 	steps := []func(context.Context) error{
-		l.loadUnits, l.loadStaff, l.loadResidents, l.loadActivities, l.loadBookings,
+		l.loadUnits, l.loadStaff, l.loadResidents, l.loadActivities, l.loadBookings, l.loadFeatures,
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {

@@ -54,6 +54,37 @@ func TestLoad(t *testing.T) {
 	t.Run("DemoResident", func(t *testing.T) { testDemoResident(t, s) })
 	t.Run("Bookings", func(t *testing.T) { testBookings(t, s, sum) })
 	t.Run("Staff", func(t *testing.T) { testStaff(t, s, sum) })
+	t.Run("Lotteries", func(t *testing.T) { testLotteries(t, s) })
+}
+
+// testLotteries: one demo lottery has been drawn and its draw verifies
+// against the published commitment; another still takes applications.
+func testLotteries(t *testing.T, s *sqlstore.Store) {
+	mode := culture.ModeLottery
+	var drawn, open int
+	for _, a := range allActivities(t, s, culture.ActivityFilter{}) {
+		if a.Mode != mode {
+			continue
+		}
+		lot, err := s.FindLottery(context.Background(), a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !lot.Drawn() {
+			open++
+			continue
+		}
+		drawn++
+		if err := lot.Verify(); err != nil {
+			t.Errorf("lottery %d does not verify: %v", a.ID, err)
+		}
+		if lot.Winners() == 0 {
+			t.Errorf("lottery %d drew no winners", a.ID)
+		}
+	}
+	if drawn != 1 || open != 1 {
+		t.Errorf("%d drawn and %d open lotteries, want 1 and 1", drawn, open)
+	}
 }
 
 func units(t *testing.T, s *sqlstore.Store, kind string) []*culture.Unit {
@@ -217,8 +248,10 @@ func testBookings(t *testing.T, s *sqlstore.Store, sum *demo.Summary) {
 	}
 	soldOut := 0
 	for _, a := range allActivities(t, s, culture.ActivityFilter{}) {
-		if taken := seatsTaken(t, s, a.ID); a.SeatsLeft != a.Capacity-taken {
-			t.Errorf("activity %d %s: seats_left %d, capacity %d, taken %d", a.ID, a.Title, a.SeatsLeft, a.Capacity, taken)
+		// Seats are in the public pool, the reserved pools, or taken.
+		free := a.SeatsLeft + a.WalkinLeft + a.CommunityLeft
+		if taken := seatsTaken(t, s, a.ID); free != a.Capacity-taken {
+			t.Errorf("activity %d %s: %d seats free, capacity %d, taken %d", a.ID, a.Title, free, a.Capacity, taken)
 		}
 		if a.Bookable() && a.SeatsLeft == 0 && a.StartsAt.After(now) {
 			soldOut++
