@@ -44,7 +44,7 @@ func (l *loader) lottery(ctx context.Context, title string, opens, closes, start
 		UnitID: l.hub.unit.ID, RoomID: &l.hub.room("剧场").ID, SeriesID: &l.series[seriesJuchang].ID,
 		Title: title, Category: "公益电影", Audience: "全年龄",
 		Description: "热门场次名额有限，采用抽签分配：报名截止后由系统公开抽签，抽签种子事先以 SHA-256 承诺公布，任何人可复核结果。",
-		StartsAt: at(start, "19:30"), EndsAt: at(start, "21:30"), Capacity: seats,
+		StartsAt:    at(start, "19:30"), EndsAt: at(start, "21:30"), Capacity: seats,
 		Mode: culture.ModeLottery, OpensAt: at(opens, "09:00"), ClosesAt: at(closes, "20:00"),
 		MaxPerBooking: 2, LotteryWeighted: true,
 	}
@@ -84,7 +84,7 @@ func (l *loader) reservedShow(ctx context.Context) error {
 		UnitID: br.unit.ID, RoomID: &br.room("多功能厅").ID, Title: "豫剧名家名段欣赏（留有现场及电话名额）",
 		Category: "戏曲", Audience: "中老年戏迷",
 		Description: "《花木兰》《穆桂英挂帅》选段。为不会用手机的老年朋友保留现场和电话预约名额，开演前两小时未用完的名额开放网上预约。",
-		StartsAt: start, EndsAt: start.Add(2 * time.Hour), Capacity: 100, Mode: culture.ModeFirstCome,
+		StartsAt:    start, EndsAt: start.Add(2 * time.Hour), Capacity: 100, Mode: culture.ModeFirstCome,
 		OpensAt: at(l.day(-1), "09:00"), ClosesAt: start, MaxPerBooking: 2,
 		ReservedWalkin: 20, ReservedCommunity: 10, ReserveReleaseAt: &release,
 	}, br)
@@ -99,7 +99,7 @@ func (l *loader) realNameCourse(ctx context.Context) error {
 		UnitID: br.unit.ID, RoomID: &br.room("多功能厅").ID, Title: "养老护理员技能培训（实名制）",
 		Category: "技能培训", Audience: "18 岁以上有意从事养老护理的居民",
 		Description: "人社部门与文化馆联合举办，结业颁发培训证明，需实名报名（姓名与身份证号），每个身份证号限报一次。",
-		StartsAt: start, EndsAt: start.Add(3 * time.Hour), Capacity: 40, Mode: culture.ModeFirstCome,
+		StartsAt:    start, EndsAt: start.Add(3 * time.Hour), Capacity: 40, Mode: culture.ModeFirstCome,
 		OpensAt: at(l.day(-2), "09:00"), ClosesAt: start, MaxPerBooking: 1, RealName: true,
 	}, br)
 }
