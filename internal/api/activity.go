@@ -39,6 +39,16 @@ type activityJSON struct {
 	MaxPerBooking int        `json:"max_per_booking"`
 	Status        string     `json:"status"`
 	CreatedAt     *time.Time `json:"created_at"`
+	// RealName activities take a name and resident ID per attendee.
+	RealName bool `json:"real_name"`
+	// Reserved seats outside seats_left until reserve_release_at (null
+	// without reserves): walk-in / phone and the branch community, with
+	// what is left of each (0 once released).
+	ReservedWalkin    int        `json:"reserved_walkin"`
+	ReservedCommunity int        `json:"reserved_community"`
+	WalkinLeft        int        `json:"walkin_left"`
+	CommunityLeft     int        `json:"community_left"`
+	ReserveReleaseAt  *time.Time `json:"reserve_release_at"`
 }
 
 func newActivityJSON(a *culture.Activity) activityJSON {
@@ -49,6 +59,11 @@ func newActivityJSON(a *culture.Activity) activityJSON {
 		AgeMin: a.AgeMin, AgeMax: a.AgeMax, StartsAt: utc(a.StartsAt), EndsAt: utc(a.EndsAt),
 		Capacity: a.Capacity, SeatsLeft: a.SeatsLeft, Mode: a.Mode, ModeLabel: a.ModeLabel(),
 		MaxPerBooking: a.MaxPerBooking, Status: a.Status, CreatedAt: utc(a.CreatedAt),
+		RealName: a.RealName, ReservedWalkin: a.ReservedWalkin, ReservedCommunity: a.ReservedCommunity,
+		WalkinLeft: a.WalkinLeft, CommunityLeft: a.CommunityLeft,
+	}
+	if a.ReserveReleaseAt != nil {
+		v.ReserveReleaseAt = utc(*a.ReserveReleaseAt)
 	}
 	if a.Bookable() {
 		v.OpensAt, v.ClosesAt = utc(a.OpensAt), utc(a.ClosesAt)
@@ -187,6 +202,12 @@ type activityRequest struct {
 	ClosesAt      string `json:"closes_at"`
 	MaxPerBooking *int   `json:"max_per_booking"`
 	RepeatWeeks   *int   `json:"repeat_weeks"`
+	// Reserved seats (default none) and their release time (default an
+	// hour before the start), and real-name booking.
+	ReservedWalkin    int    `json:"reserved_walkin"`
+	ReservedCommunity int    `json:"reserved_community"`
+	ReserveReleaseAt  string `json:"reserve_release_at"`
+	RealName          bool   `json:"real_name"`
 }
 
 // maxRepeatWeeks bounds weekly repetition (the store's limit).
@@ -243,6 +264,7 @@ func buildActivity(req *activityRequest) (*culture.Activity, int, error) {
 		Title: req.Title, Description: req.Description, Category: req.Category, Audience: req.Audience,
 		AgeMin: req.AgeMin, AgeMax: req.AgeMax, Capacity: req.Capacity, SeatsLeft: req.Capacity,
 		Mode: req.Mode, MaxPerBooking: 1, Status: culture.ActivityPublished,
+		ReservedWalkin: req.ReservedWalkin, ReservedCommunity: req.ReservedCommunity, RealName: req.RealName,
 	}
 	if req.MaxPerBooking != nil {
 		act.MaxPerBooking = *req.MaxPerBooking
@@ -257,8 +279,9 @@ func buildActivity(req *activityRequest) (*culture.Activity, int, error) {
 	return act, weeks, activityTimes(act, req)
 }
 
-// activityTimes parses the four times of a request into act.
+// activityTimes parses the times of a request into act.
 func activityTimes(act *culture.Activity, req *activityRequest) error {
+	var release time.Time
 	for _, f := range []struct {
 		name, value string
 		dst         *time.Time
@@ -268,10 +291,14 @@ func activityTimes(act *culture.Activity, req *activityRequest) error {
 		{"ends_at", req.EndsAt, &act.EndsAt, true},
 		{"opens_at", req.OpensAt, &act.OpensAt, false},
 		{"closes_at", req.ClosesAt, &act.ClosesAt, false},
+		{"reserve_release_at", req.ReserveReleaseAt, &release, false},
 	} {
 		if err := bodyTime(f.name, f.value, f.required, f.dst); err != nil {
 			return err
 		}
+	}
+	if !release.IsZero() {
+		act.ReserveReleaseAt = &release
 	}
 	return nil
 }

@@ -1,10 +1,12 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -202,6 +204,61 @@ func TestActivityCreate(t *testing.T) {
 	titles, total := listTitles(t, h, "from=2026-03-07&to=2026-03-08")
 	if total != 3 {
 		t.Errorf("activities on 7 March: %v (%d), want two at 焦西 and one at 焦南", titles, total)
+	}
+}
+
+// TestActivityCreateReserves creates activities with reserved seats and
+// real-name booking: the reply and the store show them.
+func TestActivityCreateReserves(t *testing.T) {
+	t.Parallel()
+	h, store, f := newTestAPI(t)
+	post := func(name, body string, status int, code string, text ...string) scenario {
+		return scenario{name: name, method: "POST", path: "/api/v1/activities", token: f.XiAdminToken, body: body,
+			wantStatus: status, wantCode: code, wantText: text}
+	}
+	reserves := `,"reserved_walkin":3,"reserved_community":2,"real_name":true`
+	run(t, h, []scenario{
+		post("OKDefaultRelease", activityBody(f.Xi, reserves), http.StatusCreated, "",
+			`"real_name":true`, `"reserved_walkin":3`, `"reserved_community":2`, `"walkin_left":3`,
+			`"community_left":2`, `"seats_left":15`, `"reserve_release_at":"2026-03-07T00:00:00Z"`),
+		post("OKRelease", activityBody(f.Xi, reserves+`,"reserve_release_at":"2026-03-06T20:00:00+08:00"`),
+			http.StatusCreated, "", `"reserve_release_at":"2026-03-06T12:00:00Z"`),
+		post("OKNone", activityBody(f.Xi, ""), http.StatusCreated, "",
+			`"real_name":false`, `"reserved_walkin":0`, `"reserved_community":0`, `"reserve_release_at":null`),
+		post("ErrReleaseFormat", activityBody(f.Xi, reserves+`,"reserve_release_at":"2026-03-06 20:00"`),
+			http.StatusBadRequest, "invalid", `"field":"reserve_release_at"`),
+		post("ErrReleaseType", activityBody(f.Xi, reserves+`,"reserve_release_at":1`),
+			http.StatusBadRequest, "invalid", `"field":"reserve_release_at"`),
+		post("ErrRealNameType", activityBody(f.Xi, `,"real_name":"yes"`),
+			http.StatusBadRequest, "invalid", `"field":"real_name"`),
+		post("ErrOverCapacity", activityBody(f.Xi, `,"reserved_walkin":15,"reserved_community":6`),
+			http.StatusBadRequest, "invalid", `"field":"reserved_walkin"`, "预留名额合计不能超过总名额。"),
+		post("ErrNegative", activityBody(f.Xi, `,"reserved_community":-1`),
+			http.StatusBadRequest, "invalid", `"field":"reserved_walkin"`),
+		post("ErrOpenMode", strings.Replace(activityBody(f.Xi, `,"reserved_walkin":2`), "first_come", "open", 1),
+			http.StatusBadRequest, "invalid", "免预约活动无需预留名额。"),
+	})
+
+	// The store holds what the API reported.
+	var reply struct {
+		Items []struct {
+			ID int64 `json:"id"`
+		} `json:"items"`
+	}
+	call(t, h, "POST", "/api/v1/activities", f.XiAdminToken,
+		activityBody(f.Xi, reserves+`,"reserve_release_at":"2026-03-06T20:00:00+08:00"`), http.StatusCreated, &reply)
+	if len(reply.Items) != 1 {
+		t.Fatalf("created %d activities, want 1", len(reply.Items))
+	}
+	a, err := store.FindActivityByID(context.Background(), reply.Items[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := time.Date(2026, 3, 6, 12, 0, 0, 0, time.UTC)
+	if !a.RealName || a.ReservedWalkin != 3 || a.ReservedCommunity != 2 || a.SeatsLeft != 15 ||
+		a.ReserveReleaseAt == nil || !a.ReserveReleaseAt.Equal(release) {
+		t.Errorf("stored real_name %v, reserves %d+%d, seats_left %d, release %v; want true, 3+2, 15, %v",
+			a.RealName, a.ReservedWalkin, a.ReservedCommunity, a.SeatsLeft, a.ReserveReleaseAt, release)
 	}
 }
 

@@ -32,6 +32,8 @@ func TestRepliesMatchOpenAPI(t *testing.T) {
 		{"GET /activities/{id}", path("/api/v1/activities/%d", f.WalkIn), "", "", 200, nil},
 		{"GET /activities/{id}", "/api/v1/activities/999", "", "", 404, nil},
 		{"POST /activities", "/api/v1/activities", f.XiAdminToken, activityBody(f.Xi, ""), 201, nil},
+		{"POST /activities", "/api/v1/activities", f.XiAdminToken, activityBody(f.Xi, `,"reserved_walkin":2,"reserved_community":1,"real_name":true`), 201, nil},
+		{"POST /activities", "/api/v1/activities", f.XiAdminToken, activityBody(f.Xi, `,"reserve_release_at":"soon"`), 400, nil},
 		{"POST /activities", "/api/v1/activities", f.NanAdminToken, activityBody(f.Xi, ""), 403, nil},
 		{"POST /activities", "/api/v1/activities", "", activityBody(f.Xi, ""), 401, nil},
 		{"POST /activities/{id}/bookings", bookingsPath(f.Open), f.AliceToken, `{"family_member_ids":[` + itoa(f.AliceChild) + `],"self":true}`, 201, &booked},

@@ -164,6 +164,9 @@ func (a *Activity) validateReserves() error {
 		return Invalid("reserved_walkin", "预留名额合计不能超过总名额。")
 	case a.Mode == ModeOpen && a.ReservedWalkin+a.ReservedCommunity > 0:
 		return Invalid("reserved_walkin", "免预约活动无需预留名额。")
+	case a.ReserveReleaseAt != nil && a.ReserveReleaseAt.After(a.StartsAt):
+		// Seats released after the start could never be booked online.
+		return Invalid("reserve_release_at", "预留名额的释放时间不能晚于活动开始时间。")
 	}
 	return nil
 }

@@ -13,7 +13,8 @@ import (
 // consoleActivityFields are the inputs of the activity form.
 var consoleActivityFields = []string{"unit_id", "room_id", "series_id", "title", "description",
 	"category", "audience", "age_min", "age_max", "starts_at", "ends_at", "capacity", "mode",
-	"opens_at", "closes_at", "max_per_booking", "weeks", "lottery_weighted"}
+	"opens_at", "closes_at", "max_per_booking", "weeks", "lottery_weighted",
+	"reserved_walkin", "reserved_community", "reserve_release_at", "real_name"}
 
 // consoleActivityFormPage is the data of the create and edit forms.
 type consoleActivityFormPage struct {
@@ -24,6 +25,14 @@ type consoleActivityFormPage struct {
 	Units    []consoleUnitRow
 	Rooms    []*culture.Room
 	Series   []*culture.Series
+}
+
+// ReservesReleased reports whether the edited activity's reserved seats
+// have gone public (their release time has passed): the store then
+// refuses to change them.
+func (p consoleActivityFormPage) ReservesReleased() bool {
+	a := p.Activity
+	return a != nil && a.ReserveReleaseAt != nil && !p.Now.Before(*a.ReserveReleaseAt)
 }
 
 func (s *Server) handleConsoleActivityNew(w http.ResponseWriter, r *http.Request) {
@@ -171,6 +180,10 @@ func consoleActivityOf(f *consoleForm, now time.Time) (*culture.Activity, int) {
 		OpensAt:  f.time("opens_at"), ClosesAt: f.time("closes_at"),
 		LotteryWeighted: f.Get("lottery_weighted") == "1",
 	}
+	a.ReservedWalkin, a.ReservedCommunity, a.RealName = consoleActivityReserves(f)
+	if t := f.time("reserve_release_at"); !t.IsZero() {
+		a.ReserveReleaseAt = &t // blank: the store's default, an hour before the start
+	}
 	if id := f.id("unit_id"); id != nil {
 		a.UnitID = *id
 	} else {
@@ -206,8 +219,15 @@ func consoleRequiredTime(f *consoleForm, name, msg string) time.Time {
 	return f.time(name)
 }
 
+// consoleActivityReserves reads the reserved seats (blank is none) and the
+// real-name checkbox.
+func consoleActivityReserves(f *consoleForm) (walkin, community int, realName bool) {
+	return f.int("reserved_walkin", 0), f.int("reserved_community", 0), f.Get("real_name") == "1"
+}
+
 // consoleActivityUpdateOf reads the edit form. Blank booking times keep the
-// stored ones; a blank room clears the room.
+// stored ones; a blank room clears the room; a blank reserve release time
+// is the default, an hour before the (new) start.
 func consoleActivityUpdateOf(f *consoleForm) culture.ActivityUpdate {
 	title, category := f.text("title", "请填写标题。"), f.text("category", "请选择活动类别。")
 	desc, audience := f.Get("description"), f.Get("audience")
@@ -227,8 +247,20 @@ func consoleActivityUpdateOf(f *consoleForm) culture.ActivityUpdate {
 	if t := f.time("closes_at"); !t.IsZero() {
 		upd.ClosesAt = &t
 	}
+	walkin, community, realName := consoleActivityReserves(f)
+	upd.ReservedWalkin, upd.ReservedCommunity, upd.RealName = &walkin, &community, &realName
+	if t := f.time("reserve_release_at"); !t.IsZero() {
+		upd.ReserveReleaseAt = &t
+	} else if !start.IsZero() {
+		t := start.Add(-consoleDefaultRelease)
+		upd.ReserveReleaseAt = &t
+	}
 	return upd
 }
+
+// consoleDefaultRelease is how long before the start the reserves go
+// public when no time is set (the store's default).
+const consoleDefaultRelease = time.Hour
 
 // consoleActivityFormOf fills the edit form from a stored activity.
 func consoleActivityFormOf(a *culture.Activity) *consoleForm {
@@ -242,6 +274,14 @@ func consoleActivityFormOf(a *culture.Activity) *consoleForm {
 	v["mode"], v["unit_id"] = a.Mode, strconv.FormatInt(a.UnitID, 10)
 	if a.RoomID != nil {
 		v["room_id"] = strconv.FormatInt(*a.RoomID, 10)
+	}
+	v["reserved_walkin"], v["reserved_community"] = strconv.Itoa(a.ReservedWalkin), strconv.Itoa(a.ReservedCommunity)
+	// The default release time stays blank, so that it follows the start.
+	if t := a.ReserveReleaseAt; t != nil && !t.Equal(a.StartsAt.Add(-consoleDefaultRelease)) {
+		v["reserve_release_at"] = local(*t)
+	}
+	if a.RealName {
+		v["real_name"] = "1"
 	}
 	return f
 }

@@ -29,6 +29,10 @@ func consoleTemplateFixtures() []pageCase {
 	act := &culture.Activity{ID: 1, UnitID: 2, Title: "书法<班>", Category: "书法美术", Mode: culture.ModeApproval,
 		StartsAt: now, EndsAt: now.Add(time.Hour), OpensAt: now.Add(-time.Hour), ClosesAt: now, Capacity: 20, SeatsLeft: 18,
 		MaxPerBooking: 2, Status: culture.ActivityPublished, UnitName: "焦西分馆", RoomName: "多功能厅", SeriesName: "解放益课"}
+	released := now.Add(-time.Hour)
+	reserved := *act // first come with released reserves and real name
+	reserved.Mode, reserved.RealName, reserved.ReservedWalkin, reserved.ReservedCommunity = culture.ModeFirstCome, true, 2, 1
+	reserved.ReserveReleaseAt = &released
 	cancelled := *act
 	cancelled.Status, cancelled.Mode = culture.ActivityCancelled, culture.ModeOpen
 	booking := func(status string, in *time.Time) *culture.Booking {
@@ -61,6 +65,9 @@ func consoleTemplateFixtures() []pageCase {
 			Form: consoleActivityFormOf(act), Activity: act, Rooms: []*culture.Room{room}}},
 		{"ConsoleActivity", "console_activity", "", consoleActivityPage{Page: page("/console/activities/1"), Activity: act,
 			Bookings: bookings, Booked: 4, CheckedIn: 2, Pending: 1}},
+		{"ConsoleActivityEditReleased", "console_activity_form", "", consoleActivityFormPage{Page: page("/console/activities/1/edit"),
+			Form: consoleActivityFormOf(&reserved), Activity: &reserved, Rooms: []*culture.Room{room}}},
+		{"ConsoleActivityReserves", "console_activity", "", consoleActivityPage{Page: page("/console/activities/1"), Activity: &reserved}},
 		{"ConsoleActivityCancelled", "console_activity", "", consoleActivityPage{Page: page("/console/activities/1"), Activity: &cancelled}},
 		{"ConsoleActivityCancel", "console_activity_cancel", "", consoleActivityPage{Page: page("/console/activities/1/cancel"), Activity: act}},
 		{"ConsoleCheckin", "console_checkin", "", consoleCheckinPage{Page: page("/console/checkin")}},
