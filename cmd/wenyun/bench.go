@@ -10,16 +10,19 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/wenyun/wenyun/internal/booking"
 	"github.com/wenyun/wenyun/internal/culture"
 	"github.com/wenyun/wenyun/internal/sqlstore"
 )
 
 const benchAbout = `Load-test ticket grabbing (抢票) on loopback. Creates --clients residents
 with API tokens and a first_come activity with --seats seats opening at
-now + --open-in, starts the real server in this process on 127.0.0.1:0,
+now + --open-in, starts the real server as a child process (this binary
+again, "wenyun serve" on 127.0.0.1:0; --in-process: in this process),
 and at the opening fires every client at once (one booking request each,
 with a unique Idempotency-Key). Prints throughput, latency percentiles and
 counts per status, then checks in the database that exactly --seats
@@ -27,6 +30,7 @@ bookings are confirmed, every 201 is among them and no account holds two.
 Then measures GET /healthz with the same crowd and prints the ratio. With
 --conventional the same crowd books a second activity through a
 one-transaction-per-booking SELECT … FOR UPDATE path, for comparison.
+Prints the server's peak RSS (sampled every 50 ms, and its VmHWM).
 Exits non-zero when a check fails. See docs/benchmarks.md.`
 
 // benchConfig is the configuration of "bench grab".
@@ -41,12 +45,16 @@ type benchConfig struct {
 	Warm         bool
 	Timeout      time.Duration
 	FairWindow   string // passed to serve when set
+	InProcess    bool
 }
 
 // runBench runs a benchmark scenario; "grab" is the only one.
 func runBench(ctx context.Context, o Options, args []string) error {
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 		args = []string{"grab", "-h"}
+	}
+	if len(args) > 0 && args[0] == "serve" {
+		return runBenchServe(ctx, o, args[1:]) // the child server of grab --conventional
 	}
 	if len(args) == 0 || args[0] != "grab" {
 		return usageErrorf("bench: want a scenario: wenyun bench grab [flags]")
@@ -72,8 +80,11 @@ func parseBenchConfig(o Options, args []string) (*benchConfig, error) {
 	fs.BoolVar(&c.Warm, "warm", true, "before the opening, each client connects and reads GET /api/v1/me with\n"+
 		"its token (an app open on the countdown); false: cold connections at the opening")
 	fs.DurationVar(&c.Timeout, "timeout", 60*time.Second, "give up on a request after this long")
-	fs.StringVar(&c.FairWindow, "fair-window", "", "pass --fair-window `duration` to the server (default: serve's own);\n"+
-		"requests of the window are answered after it ends, so latencies include it")
+	fs.StringVar(&c.FairWindow, "fair-window", "", "pass --fair-window `duration` to the server (default: serve's default, 2s);\n"+
+		"requests of the window are answered after it ends: latency is printed both from\n"+
+		"sending and from admission (the window's end for a request sent in it)")
+	fs.BoolVar(&c.InProcess, "in-process", false, "run the server in this process, as before the child-process mode:\n"+
+		"then the peak RSS covers the server and the client crowd together")
 	if err := fs.parse(o, args); err != nil {
 		return nil, err
 	}
@@ -102,6 +113,11 @@ func (c *benchConfig) validate() error {
 	}
 	if c.Trivial < 1 || c.Concurrency < 1 {
 		errs = append(errs, errors.New("--trivial and --concurrency: want at least 1"))
+	}
+	if c.FairWindow != "" {
+		if d, err := time.ParseDuration(c.FairWindow); err != nil || checkFairWindow("--fair-window", d) != nil {
+			errs = append(errs, fmt.Errorf("--fair-window %q: want a duration from 0s to %s", c.FairWindow, maxFairWindow))
+		}
 	}
 	if c.OpenIn < 0 || c.Timeout <= 0 {
 		errs = append(errs, errors.New("--open-in: want 0 or more; --timeout: want a positive duration"))
@@ -193,12 +209,24 @@ func benchActivity(ctx context.Context, s *sqlstore.Store, unitID int64, title s
 	return act, nil
 }
 
-// benchServer runs serve in this process on 127.0.0.1:0 with the bench's
-// booking wrapper; stop shuts it down.
+// fairWindow returns the window the server runs with: --fair-window, or
+// serve's default.
+func (c *benchConfig) fairWindow() time.Duration {
+	if d, err := time.ParseDuration(c.FairWindow); err == nil {
+		return d
+	}
+	return booking.DefaultFairWindow
+}
+
+// benchServer is the server under test: a child process (pid, rss) or,
+// with --in-process, serve in this process; stop shuts it down.
 type benchServer struct {
-	url  string
-	log  *capWriter
-	stop func() error
+	url     string
+	log     *capWriter // warnings and errors of its log
+	pid     int        // 0 in process
+	cmdline string
+	rss     *rssSampler // nil in process
+	stop    func() error
 }
 
 func startBenchServer(ctx context.Context, dsn string, wrap func(culture.BookingService) culture.BookingService, extra ...string) (*benchServer, error) {
@@ -210,7 +238,9 @@ func startBenchServer(ctx context.Context, dsn string, wrap func(culture.Booking
 		args := append([]string{"--addr", "127.0.0.1:0", "--db", dsn, "--log-level", "warn"}, extra...)
 		done <- runServe(ctx, o, args)
 	}()
-	s.stop = func() error { cancel(); return <-done }
+	var once sync.Once
+	var stopErr error
+	s.stop = func() error { once.Do(func() { cancel(); stopErr = <-done }); return stopErr }
 	select {
 	case addr := <-ready:
 		s.url = "http://" + addr

@@ -17,6 +17,7 @@ import (
 
 // shot is what one client saw: its latency and the answer.
 type shot struct {
+	sent   time.Time // just before the request was handed to the client
 	done   time.Time
 	lat    time.Duration
 	status int    // 0 when no answer came
@@ -73,11 +74,11 @@ func send(c *http.Client, req *http.Request) shot {
 	t0 := time.Now()
 	resp, err := c.Do(req)
 	if err != nil {
-		return shot{done: time.Now(), lat: time.Since(t0), code: "transport: " + errClass(err)}
+		return shot{sent: t0, done: time.Now(), lat: time.Since(t0), code: "transport: " + errClass(err)}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
-	s := shot{done: time.Now(), status: resp.StatusCode}
+	s := shot{sent: t0, done: time.Now(), status: resp.StatusCode}
 	s.lat = s.done.Sub(t0)
 	if err != nil {
 		s.status, s.code = 0, "transport: "+errClass(err)
@@ -185,4 +186,36 @@ func (st stats) print(w io.Writer, name string) {
 // ms formats a duration in milliseconds with one decimal.
 func ms(d time.Duration) string {
 	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64) + " ms"
+}
+
+// admission is the latency of a crowd counted from admission.
+type admission struct {
+	p50, p99, max time.Duration
+	held          int // answers that waited for the window's end
+}
+
+// fromAdmission returns the latency percentiles of the answered requests
+// counted from max(send, windowEnd): a request sent in the fair window is
+// held until it ends on purpose, so that wait is left out. A request
+// answered before the window ended was not held and counts from sending.
+func (cr *crowd) fromAdmission(windowEnd time.Time) admission {
+	var ad admission
+	lats := make([]time.Duration, 0, len(cr.shots))
+	for _, s := range cr.shots {
+		if s.status == 0 {
+			continue
+		}
+		lat := s.lat
+		if s.sent.Before(windowEnd) && s.done.After(windowEnd) {
+			lat = s.done.Sub(windowEnd)
+			ad.held++
+		}
+		lats = append(lats, lat)
+	}
+	if len(lats) == 0 {
+		return ad
+	}
+	slices.Sort(lats)
+	ad.p50, ad.p99, ad.max = percentile(lats, 50), percentile(lats, 99), lats[len(lats)-1]
+	return ad
 }

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,21 +21,23 @@ const fdReserve = 512
 
 // grabRun is one run of "bench grab": its fixtures and its server.
 type grabRun struct {
-	cfg    *benchConfig
-	out    io.Writer
-	store  *sqlstore.Store
-	ids    []int64
-	tokens []string
-	unitID int64
-	srv    *benchServer
-	client *http.Client
-	conv   *conventionalBookings
-	failed []string
+	cfg     *benchConfig
+	out     io.Writer
+	store   *sqlstore.Store
+	ids     []int64
+	tokens  []string
+	unitID  int64
+	srv     *benchServer
+	client  *http.Client
+	conv    *conventionalBookings
+	window  time.Duration // the server's fair window
+	convAct *culture.Activity
+	failed  []string
 }
 
 // runGrab runs the grab scenario and returns an error when a check fails.
 func runGrab(ctx context.Context, o Options, cfg *benchConfig) error {
-	g := &grabRun{cfg: cfg, out: o.Stdout}
+	g := &grabRun{cfg: cfg, out: o.Stdout, window: cfg.fairWindow()}
 	g.limitConcurrency()
 	dsn, cleanup, err := benchDB(ctx, cfg.DB)
 	if err != nil {
@@ -53,6 +53,9 @@ func runGrab(ctx context.Context, o Options, cfg *benchConfig) error {
 		return fmt.Errorf("bench: %w", err)
 	}
 	g.printMemory()
+	if err := g.srv.stop(); err != nil {
+		fmt.Fprintf(g.out, "note: the server did not stop cleanly: %v\n", err)
+	}
 	if len(g.failed) > 0 {
 		fmt.Fprintln(g.out, "FAIL")
 		return fmt.Errorf("bench: FAIL: %s", strings.Join(g.failed, "; "))
@@ -62,21 +65,28 @@ func runGrab(ctx context.Context, o Options, cfg *benchConfig) error {
 }
 
 // limitConcurrency raises the soft limit on open files to the hard one
-// and, when the crowd's connections (client and server ends both live in
-// this process) would still not fit, lowers the concurrency to fit.
+// and, when the crowd's connections would still not fit, lowers the
+// concurrency to fit. A connection takes one descriptor here with a child
+// server (which inherits the raised limit; Go raises its own soft limit to
+// the hard one at start anyway) and two --in-process, where the server's
+// ends live in this process too.
 func (g *grabRun) limitConcurrency() {
+	perConn := 1
+	if g.cfg.InProcess {
+		perConn = 2
+	}
 	var rl syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
 		return
 	}
-	if need := uint64(2*g.cfg.Concurrency + fdReserve); rl.Cur < need && rl.Cur < rl.Max {
-		rl.Cur = min(need, rl.Max)
+	if rl.Cur < rl.Max {
+		rl.Cur = rl.Max
 		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl) //nolint:errcheck // checked by the next Getrlimit
 		syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) //nolint:errcheck // rl keeps the old value
 	}
-	if fit := (int(rl.Cur) - fdReserve) / 2; g.cfg.Concurrency > fit {
+	if fit := (int(rl.Cur) - fdReserve) / perConn; g.cfg.Concurrency > fit {
 		fmt.Fprintf(g.out, "note: open-file limit %d (hard %d): at most %d requests in flight "+
-			"(each connection uses two descriptors in this process)\n", rl.Cur, rl.Max, fit)
+			"(each connection uses %d descriptor(s) in this process)\n", rl.Cur, rl.Max, fit, perConn)
 		g.cfg.Concurrency = max(fit, 1)
 	}
 }
@@ -101,18 +111,35 @@ func (g *grabRun) setup(ctx context.Context, dsn string) error {
 		return err
 	}
 	fmt.Fprintf(g.out, "setup: %s, %d residents with tokens in %s\n", g.store.Engine(), len(g.ids), ms(time.Since(t0)))
-	g.conv = &conventionalBookings{store: g.store}
-	var extra []string
-	if g.cfg.FairWindow != "" {
-		extra = []string{"--fair-window", g.cfg.FairWindow}
+	// The conventional activity exists before the server starts, so that a
+	// child server can be told its id; it opens now, and its crowd comes
+	// after the engine's.
+	var convID int64
+	if g.cfg.Conventional {
+		if g.convAct, err = benchActivity(ctx, g.store, g.unitID, "少儿书法体验课（conventional）", g.cfg.Seats, time.Now()); err != nil {
+			g.store.Close()
+			return err
+		}
+		convID = g.convAct.ID
 	}
-	g.srv, err = startBenchServer(ctx, dsn, func(b culture.BookingService) culture.BookingService {
-		g.conv.BookingService = b
-		return g.conv
-	}, extra...)
+	if g.cfg.InProcess {
+		g.conv = &conventionalBookings{store: g.store}
+		g.conv.activity.Store(convID)
+		g.srv, err = startBenchServer(ctx, dsn, func(b culture.BookingService) culture.BookingService {
+			g.conv.BookingService = b
+			return g.conv
+		}, "--fair-window", g.window.String())
+	} else {
+		g.srv, err = startChildServer(ctx, dsn, convID, g.window)
+	}
 	if err != nil {
 		g.store.Close()
 		return err
+	}
+	if g.srv.pid != 0 {
+		fmt.Fprintf(g.out, "server: child pid %d, open-file limit %s: %s\n", g.srv.pid, openFileLimit(g.srv.pid), g.srv.cmdline)
+	} else {
+		fmt.Fprintln(g.out, "server: in this process (--in-process)")
 	}
 	g.client = newBenchClient(g.cfg.Concurrency, g.cfg.Timeout)
 	return nil
@@ -130,21 +157,20 @@ func (g *grabRun) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var convAct *culture.Activity
-	if g.cfg.Conventional {
-		if convAct, err = benchActivity(ctx, g.store, g.unitID, "少儿书法体验课（conventional）", g.cfg.Seats, opens); err != nil {
-			return err
-		}
-		g.conv.activity.Store(convAct.ID)
+	fmt.Fprintf(g.out, "crowd: %d clients, %d seats, at most %d in flight, opening at %s, fair window %s\n",
+		g.cfg.Clients, g.cfg.Seats, g.cfg.Concurrency, act.OpensAt.Format("15:04:05.000"), g.window)
+	if g.srv.rss != nil {
+		g.srv.rss.phase() // the engine crowd's phase starts here
 	}
-	fmt.Fprintf(g.out, "crowd: %d clients, %d seats, at most %d in flight, opening at %s\n",
-		g.cfg.Clients, g.cfg.Seats, g.cfg.Concurrency, opens.Format("15:04:05.000"))
 	grab := g.grab(ctx, act, "engine", opens)
+	if g.srv.rss != nil {
+		fmt.Fprintf(g.out, "server peak RSS during the engine crowd: %s (sampled every %s)\n", mib(g.srv.rss.phase()), rssEvery)
+	}
 	trivial := fire(ctx, g.client, "trivial", g.trivialRequests(), g.cfg.Concurrency, time.Now()).stats()
 	trivial.print(g.out, "trivial GET /healthz")
 	fmt.Fprintf(g.out, "ratio grab/trivial: %.2f\n", grab.perSec/trivial.perSec)
-	if convAct != nil {
-		conv := g.grab(ctx, convAct, "conventional", time.Now())
+	if g.convAct != nil {
+		conv := g.grab(ctx, g.convAct, "conventional", time.Now())
 		fmt.Fprintf(g.out, "ratio engine/conventional: %.2f\n", grab.perSec/conv.perSec)
 	}
 	if s := g.srv.log.String(); s != "" {
@@ -160,6 +186,12 @@ func (g *grabRun) grab(ctx context.Context, act *culture.Activity, name string, 
 	cr := fire(ctx, g.client, name, reqs, g.cfg.Concurrency, at)
 	st := cr.stats()
 	st.print(g.out, "grab ("+name+")")
+	if name == "engine" && g.window > 0 {
+		end := act.OpensAt.Add(g.window)
+		ad := cr.fromAdmission(end)
+		fmt.Fprintf(g.out, "  latency from admission, max(send, opens + %s window): p50 %s, p99 %s, max %s "+
+			"(%d answers held by the window)\n", g.window, ms(ad.p50), ms(ad.p99), ms(ad.max), ad.held)
+	}
 	g.check(ctx, act.ID, name, cr)
 	return st
 }
@@ -299,27 +331,28 @@ func passFail(ok bool) string {
 	return "FAIL"
 }
 
-// printMemory prints the peak resident set size of this process (server
-// and clients together) and the Go heap.
+// printMemory prints the peak resident set size of the server (a child:
+// the peak of the samples and its VmHWM, read before it stops) and of this
+// process.
 func (g *grabRun) printMemory() {
-	hwm, rss := procStatus("VmHWM"), procStatus("VmRSS")
-	fmt.Fprintf(g.out, "memory: peak RSS (VmHWM) %s, RSS now %s — server and the client crowd in one process\n", hwm, rss)
-}
-
-// procStatus returns a field of /proc/self/status ("123456 kB"), or "n/a".
-func procStatus(field string) string {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return "n/a"
+	self := "n/a"
+	if kb, err := procStatusKB(0, "VmHWM"); err == nil {
+		self = mib(kb)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && k == field {
-			return strings.TrimSpace(v)
-		}
+	if g.srv.rss == nil {
+		fmt.Fprintf(g.out, "memory: peak RSS (VmHWM) %s — server and the client crowd in one process (--in-process)\n", self)
+		return
 	}
-	return "n/a"
+	g.srv.rss.stop()
+	peak, n := g.srv.rss.result()
+	hwm := "n/a"
+	if kb, err := procStatusKB(g.srv.pid, "VmHWM"); err == nil {
+		hwm = mib(kb)
+	}
+	fmt.Fprintf(g.out, "server peak RSS: %s (VmRSS of pid %d, %d samples every %s from listening to the end)\n",
+		mib(peak), g.srv.pid, n, rssEvery)
+	fmt.Fprintf(g.out, "server VmHWM: %s (high-water mark since its start, read before SIGTERM)\n", hwm)
+	fmt.Fprintf(g.out, "bench process (clients only) peak RSS (VmHWM): %s\n", self)
 }
 
 // capWriter keeps the first max bytes written to it; safe for concurrent
