@@ -120,7 +120,6 @@ type Engine struct {
 
 	wake chan struct{} // a request was queued, or Close was called
 	done chan struct{} // closed when the committer has drained and stopped
-	loads sync.WaitGroup // holder loads started by the committer
 
 	stats struct{ batches, sent, fromMemory, replays atomic.Int64 }
 }
@@ -169,7 +168,6 @@ func (e *Engine) Close(ctx context.Context) error {
 	e.signal()
 	select {
 	case <-e.done:
-		e.loads.Wait() // the committer starts no more; each is bounded
 		return nil
 	case <-ctx.Done():
 		return errors.Join(errors.New("booking engine: queue not drained"), ctx.Err())
@@ -311,12 +309,20 @@ func (e *Engine) take() (batch []*request, stop bool) {
 }
 
 // commit books a batch in one transaction and answers every request.
-// Requests whose caller has gone are answered without the database.
+// Requests whose caller has gone are answered without the database, and
+// so are those the sold-out memory refuses (queued before the activity
+// was found sold out). An activity found sold out is remembered, with its
+// holders, after the batch is answered.
 func (e *Engine) commit(batch []*request) {
+	now := e.opt.Now()
 	live := batch[:0:0]
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			r.answer <- sqlstore.BatchResult{Err: err}
+			continue
+		}
+		if e.refusedFromMemory(r.req, now) {
+			r.answer <- sqlstore.BatchResult{Err: culture.ErrSoldOut}
 			continue
 		}
 		live = append(live, r)
@@ -333,11 +339,21 @@ func (e *Engine) commit(batch []*request) {
 	results := e.store.CreateBookings(ctx, reqs)
 	e.stats.batches.Add(1)
 	e.stats.sent.Add(int64(len(reqs)))
-	now := e.opt.Now()
+	// Flags first, so a client told "sold out" finds the flag; holders
+	// after the answers, so no answer waits for a load.
+	now = e.opt.Now()
+	var loads []holderLoad
 	for i, r := range live {
 		if errors.Is(results[i].Err, culture.ErrSoldOut) && memorable(r.req) {
-			e.markSoldOut(r.req.ActivityID, now)
+			if ent := e.markSoldOut(r.req.ActivityID, now); ent != nil {
+				loads = append(loads, holderLoad{r.req.ActivityID, ent})
+			}
 		}
+	}
+	for i, r := range live {
 		r.answer <- results[i]
+	}
+	for _, l := range loads {
+		e.loadHolders(l.ent, l.id)
 	}
 }

@@ -295,7 +295,8 @@ func TestEngineBatchMixed(t *testing.T) {
 }
 
 // TestEngineIdempotent replays keyed requests through the engine, also
-// after the activity sold out (answered from memory plus one read).
+// after the activity sold out (the holder's replay: one read by key; a
+// non-holder: from memory).
 func TestEngineIdempotent(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
 		fx := fixtures(t, s, 3)
@@ -364,6 +365,16 @@ func TestEngineSoldOutMemory(t *testing.T) {
 				t.Errorf("sent %d, want %d: an expired flag asks the database", got.Sent, st.Sent+1)
 			}
 		})
+		t.Run("HolderAsksStore", func(t *testing.T) {
+			// The flag is fresh again (Expires saw sold out); resident 0
+			// holds a booking, so the store answers "already booked".
+			sent := e.Stats().Sent
+			_, err := book(0)
+			wantReason(t, err, culture.ReasonAlreadyBooked)
+			if got := e.Stats(); got.Sent != sent+1 {
+				t.Errorf("sent %d, want %d: a holder's request goes to the store", got.Sent, sent+1)
+			}
+		})
 		t.Run("ClearedByCancel", func(t *testing.T) {
 			if _, err := e.CancelBooking(ctx, fx.residents[0], b0.ID); err != nil {
 				t.Fatal(err)
@@ -372,6 +383,172 @@ func TestEngineSoldOutMemory(t *testing.T) {
 				t.Errorf("after a cancel: %v", err)
 			}
 		})
+	})
+}
+
+// countingStore is a real store that counts the engine's reads.
+type countingStore struct {
+	*sqlstore.Store
+	keyReads, holderLoads, metaReads atomic.Int64
+}
+
+func (c *countingStore) FindBookingByKey(ctx context.Context, accountID int64, key string) (*culture.Booking, error) {
+	c.keyReads.Add(1)
+	return c.Store.FindBookingByKey(ctx, accountID, key)
+}
+
+func (c *countingStore) BookingHolders(ctx context.Context, activityID int64) (map[int64]bool, error) {
+	c.holderLoads.Add(1)
+	return c.Store.BookingHolders(ctx, activityID)
+}
+
+func (c *countingStore) FindActivityByID(ctx context.Context, id int64) (*culture.Activity, error) {
+	c.metaReads.Add(1)
+	return c.Store.FindActivityByID(ctx, id)
+}
+
+// reads returns the reads and batch requests the engine made so far.
+func (c *countingStore) reads(e *booking.Engine) [4]int64 {
+	return [4]int64{c.keyReads.Load(), c.holderLoads.Load(), c.metaReads.Load(), e.Stats().Sent}
+}
+
+// TestEngineSoldOutHolders: once an activity is sold out, keyed requests
+// of accounts holding none of its bookings are refused without any
+// database access; a holder's replay returns its booking; the holder set
+// is loaded once, by one read, and again after the TTL.
+func TestEngineSoldOutHolders(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
+		fx := fixtures(t, s, 24)
+		a := fx.activity(t, 1)
+		cs := &countingStore{Store: s}
+		e, clk := newEngine(t, cs, booking.Options{FairWindow: -1, SoldOutTTL: time.Second})
+		ctx := t.Context()
+		keyed := func(i int, key string) *culture.BookingRequest {
+			return &culture.BookingRequest{ActivityID: a.ID, AccountID: fx.residents[i], Self: true, IdempotencyKey: key}
+		}
+		first, err := e.CreateBooking(ctx, keyed(0, "k-0"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.CreateBooking(ctx, keyed(1, "k-1")) // the database says sold out
+		wantReason(t, err, culture.ReasonSoldOut)
+
+		// A crowd of keyed non-holders: all refused from memory, after
+		// one shared load of the holders.
+		before, st := cs.reads(e), e.Stats()
+		var wg sync.WaitGroup
+		for i := 2; i < 22; i++ {
+			wg.Go(func() {
+				_, err := e.CreateBooking(ctx, keyed(i, fmt.Sprintf("k-%d", i)))
+				if !errors.Is(err, culture.ErrSoldOut) {
+					t.Errorf("resident %d: %v, want sold out", i, err)
+				}
+			})
+		}
+		wg.Wait()
+		if got := e.Stats(); got.FromMemory != st.FromMemory+20 {
+			t.Errorf("from memory %d, want %d", got.FromMemory, st.FromMemory+20)
+		}
+		after := cs.reads(e)
+		before[1] = 1 // the one load the sold-out answer started (maybe before the snapshot)
+		if after != before {
+			t.Errorf("reads (key, holders, meta, sent) = %v, want %v: no database access but one holder load", after, before)
+		}
+
+		// The holder's replay: one read by key, its booking.
+		again, err := e.CreateBooking(ctx, keyed(0, "k-0"))
+		if err != nil || again.ID != first.ID {
+			t.Errorf("replay = %+v, %v; want booking %d", again, err, first.ID)
+		}
+		// The holder with a new key: the store says already booked.
+		_, err = e.CreateBooking(ctx, keyed(0, "k-0b"))
+		wantReason(t, err, culture.ReasonAlreadyBooked)
+		if got, want := cs.reads(e), [4]int64{after[0] + 2, after[1], after[2], after[3] + 1}; got != want {
+			t.Errorf("reads %v, want %v: two reads by key, one request to the store", got, want)
+		}
+		if st := e.Stats(); st.Replays != 1 {
+			t.Errorf("replays %d, want 1", st.Replays)
+		}
+
+		// Another process frees resident 0's seat and resident 2 takes it.
+		// Until the TTL the set is stale (the documented trade-off)...
+		if _, err := s.CancelBooking(ctx, fx.residents[0], first.ID); err != nil {
+			t.Fatal(err)
+		}
+		late, err := s.CreateBooking(ctx, keyed(2, "k-2late"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.CreateBooking(ctx, keyed(2, "k-2late"))
+		wantReason(t, err, culture.ReasonSoldOut)
+		// ...after it, the database is asked again and the set reloaded.
+		clk.Set(testNow.Add(time.Second))
+		_, err = e.CreateBooking(ctx, keyed(23, "k-23"))
+		wantReason(t, err, culture.ReasonSoldOut)
+		got, err := e.CreateBooking(ctx, keyed(2, "k-2late"))
+		if err != nil || got.ID != late.ID {
+			t.Errorf("replay after the reload = %+v, %v; want booking %d", got, err, late.ID)
+		}
+		if n := cs.holderLoads.Load(); n != 2 {
+			t.Errorf("holder loads %d, want 2", n)
+		}
+		if st := e.Stats(); st.Replays != 2 {
+			t.Errorf("replays %d, want 2", st.Replays)
+		}
+
+		// Waiting-list and counter requests always reach the store.
+		sent := e.Stats().Sent
+		wl := keyed(22, "")
+		wl.Waitlist = true
+		e.CreateBooking(ctx, wl) //nolint:errcheck // only whether it reached the store matters
+		walkin := keyed(22, "")
+		walkin.Pool = culture.PoolWalkin
+		e.CreateBooking(ctx, walkin) //nolint:errcheck
+		if got := e.Stats().Sent; got != sent+2 {
+			t.Errorf("sent %d, want %d: waiting-list and counter requests go to the store", got, sent+2)
+		}
+	})
+}
+
+// TestEngineSoldOutQueued: requests queued before the activity was found
+// sold out are refused by the committer from memory, unsent, once the
+// holders are loaded; one batch of one request each (MaxBatch 1).
+func TestEngineSoldOutQueued(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
+		fx := fixtures(t, s, 5)
+		a := fx.activity(t, 1)
+		cs := &countingStore{Store: s}
+		e := booking.New(cs, booking.Options{FairWindow: -1, MaxBatch: 1, Now: func() time.Time { return testNow }})
+		var booked, soldOut atomic.Int64
+		var wg sync.WaitGroup
+		for i, acc := range fx.residents {
+			wg.Go(func() {
+				_, err := e.CreateBooking(t.Context(), &culture.BookingRequest{ActivityID: a.ID, AccountID: acc, Self: true,
+					IdempotencyKey: fmt.Sprintf("q-%d", i)})
+				switch {
+				case err == nil:
+					booked.Add(1)
+				case errors.Is(err, culture.ErrSoldOut):
+					soldOut.Add(1)
+				default:
+					t.Errorf("resident %d: %v", i, err)
+				}
+			})
+			waitFor(t, "request queued", func() bool { return e.Stats().Queued == i+1 })
+		}
+		e.Start()
+		wg.Wait()
+		if err := e.Close(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		st := e.Stats()
+		if booked.Load() != 1 || soldOut.Load() != 4 || st.Sent != 2 || st.FromMemory != 3 {
+			t.Errorf("booked %d, sold out %d, stats %+v; want 1 booked, 2 sent, 3 refused from memory",
+				booked.Load(), soldOut.Load(), st)
+		}
+		if n := cs.holderLoads.Load(); n != 1 {
+			t.Errorf("holder loads %d, want 1", n)
+		}
 	})
 }
 

@@ -37,6 +37,10 @@ func (s *orderStore) FindBookingByKey(context.Context, int64, string) (*culture.
 	return nil, culture.Errorf(culture.ENOTFOUND, "预约不存在。")
 }
 
+func (s *orderStore) BookingHolders(context.Context, int64) (map[int64]bool, error) {
+	return map[int64]bool{}, nil
+}
+
 func (s *orderStore) FindActivityByID(context.Context, int64) (*culture.Activity, error) {
 	return s.act, nil
 }

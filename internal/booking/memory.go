@@ -17,7 +17,8 @@ func memorable(req *culture.BookingRequest) bool {
 
 // soldOutEntry is an activity the database found sold out at `at`, with
 // the accounts that held a booking of it, read after that. ready is closed
-// once holders (or err) is loaded; concurrent requests wait for one load.
+// once holders (or err) is loaded; concurrent requests wait for that one
+// load, which the committer makes.
 type soldOutEntry struct {
 	at      time.Time
 	ready   chan struct{}
@@ -67,6 +68,21 @@ func (e *Engine) fromMemory(ctx context.Context, req *culture.BookingRequest, no
 	return nil, false, nil
 }
 
+// refusedFromMemory reports whether the committer may refuse a queued
+// request as sold out without sending it: the same rule as fromMemory, for
+// requests queued before the flag was set. It never waits for a load.
+func (e *Engine) refusedFromMemory(req *culture.BookingRequest, now time.Time) bool {
+	if !memorable(req) {
+		return false
+	}
+	ent := e.soldOutFor(req.ActivityID, now)
+	if ent == nil || !ent.loaded() || ent.err != nil || ent.holders[req.AccountID] {
+		return false
+	}
+	e.stats.fromMemory.Add(1)
+	return true
+}
+
 // soldOutFor returns the activity's sold-out entry if it was found sold
 // out less than SoldOutTTL ago, else nil.
 func (e *Engine) soldOutFor(id int64, now time.Time) *soldOutEntry {
@@ -81,27 +97,33 @@ func (e *Engine) soldOutFor(id int64, now time.Time) *soldOutEntry {
 }
 
 // markSoldOut remembers that the database refused a booking of the
-// activity as sold out at now, and starts loading its holders. A fresh
-// entry is kept as it is: its holder set is only valid as of its own
-// load, so it is not extended; it expires and is loaded anew.
-func (e *Engine) markSoldOut(id int64, now time.Time) {
+// activity as sold out at now. It returns the new entry, whose holders the
+// committer loads (loadHolders) once it has answered the batch, so that
+// the next batch is already sorted: one indexed read costs far less than
+// a batch of refusals. Requests meanwhile wait for that load. A fresh
+// entry is kept as it is (nil): its holder set is only valid as of its
+// own load, so it is not extended; it expires and is loaded anew.
+func (e *Engine) markSoldOut(id int64, now time.Time) *soldOutEntry {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	if ent := e.soldOut[id]; ent != nil && now.Sub(ent.at) < e.opt.SoldOutTTL {
-		e.mu.Unlock()
-		return
+		return nil
 	}
 	ent := &soldOutEntry{at: now, ready: make(chan struct{})}
 	e.soldOut[id] = ent
-	e.loads.Add(1)
-	e.mu.Unlock()
-	go e.loadHolders(ent, id)
+	return ent
+}
+
+// holderLoad is a sold-out entry the committer still has to load.
+type holderLoad struct {
+	id  int64
+	ent *soldOutEntry
 }
 
 // loadHolders reads the activity's holders on its own context, so that no
 // caller giving up fails the others waiting for the same load. A failed
 // load drops the entry: the next sold-out answer tries again.
 func (e *Engine) loadHolders(ent *soldOutEntry, id int64) {
-	defer e.loads.Done()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	ent.holders, ent.err = e.store.BookingHolders(ctx, id)
@@ -158,9 +180,13 @@ func (e *Engine) activityMeta(ctx context.Context, id int64, now time.Time) (met
 	}
 }
 
-func (ent *metaEntry) loaded() bool {
+func (ent *metaEntry) loaded() bool { return isClosed(ent.ready) }
+
+func (ent *soldOutEntry) loaded() bool { return isClosed(ent.ready) }
+
+func isClosed(c chan struct{}) bool {
 	select {
-	case <-ent.ready:
+	case <-c:
 		return true
 	default:
 		return false
