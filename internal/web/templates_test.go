@@ -98,39 +98,51 @@ func templateFixtures() []pageCase {
 	return append(cases, pageCase{"ActivityBooked", "activity", "", &withBooking})
 }
 
+// TestTemplates executes every page template, resident and console, with
+// its typed data: each must render, pass the accessibility checks and never
+// show a full mobile number.
 func TestTemplates(t *testing.T) {
 	s, err := New(Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	covered := map[string]bool{}
-	for _, c := range templateFixtures() {
+	for _, c := range append(templateFixtures(), consoleTemplateFixtures()...) {
 		t.Run(c.name, func(t *testing.T) {
 			covered[c.page] = true
-			tmpl, err := s.pages.get(c.page)
-			if err != nil {
-				t.Fatal(err)
-			}
-			block := c.block
-			if block == "" {
-				block = "layout.html"
-			}
-			var buf bytes.Buffer
-			if err := tmpl.ExecuteTemplate(&buf, block, c.data); err != nil {
-				t.Fatal(err)
-			}
+			html := executePage(t, s, c)
 			if c.block == "" {
-				checkAccessible(t, buf.String())
+				checkAccessible(t, html)
+			}
+			if strings.Contains(html, "13812345678") {
+				t.Error("full phone number shown")
 			}
 		})
 	}
 	names, _ := fs.Glob(embedded, "templates/pages/*.html")
 	for _, n := range names {
-		p := strings.TrimSuffix(path.Base(n), ".html")
-		if !strings.HasPrefix(p, "console_") && !covered[p] {
-			t.Errorf("page %s has no case in templateFixtures", p)
+		if p := strings.TrimSuffix(path.Base(n), ".html"); !covered[p] {
+			t.Errorf("page %s has no case in templateFixtures or consoleTemplateFixtures", p)
 		}
 	}
+}
+
+// executePage renders one case: the whole layout, or its htmx block.
+func executePage(t *testing.T, s *Server, c pageCase) string {
+	t.Helper()
+	tmpl, err := s.pages.get(c.page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := c.block
+	if block == "" {
+		block = "layout.html"
+	}
+	var buf bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&buf, block, c.data); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
 }
 
 var (
