@@ -80,4 +80,3 @@ func consoleTemplateFixtures() []pageCase {
 		{"ConsoleError", "error", "", errorPage{Page: page("/console"), Status: 403, Message: "您没有工作台权限。"}},
 	}
 }
-
