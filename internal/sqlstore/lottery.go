@@ -303,20 +303,7 @@ func (s *Store) DrawDueLotteries(ctx context.Context) (n int, err error) {
 }
 
 func dueLotteries(ctx context.Context, tx *Tx) ([]int64, error) {
-	rows, err := tx.query(ctx, `SELECT id FROM activities WHERE mode = 'lottery'
+	return tx.queryIDs(ctx, `SELECT id FROM activities WHERE mode = 'lottery'
 		AND lottery_drawn_at IS NULL AND status = 'published' AND closes_at <= ?
 		ORDER BY closes_at, id LIMIT 100`, tx.nowUnix())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }

@@ -56,12 +56,8 @@ func settleActivity(ctx context.Context, tx *Tx, id int64) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	rows, err := tx.query(ctx, `UPDATE bookings SET status = 'no_show', updated_at = ?
+	accounts, err := tx.queryIDs(ctx, `UPDATE bookings SET status = 'no_show', updated_at = ?
 		WHERE activity_id = ? AND status = 'confirmed' RETURNING account_id`, tx.nowUnix(), id)
-	if err != nil {
-		return 0, err
-	}
-	accounts, err := scanIDs(rows)
 	if err != nil {
 		return 0, err
 	}
@@ -73,30 +69,14 @@ func settleActivity(ctx context.Context, tx *Tx, id int64) (int, error) {
 	return len(accounts), nil
 }
 
-func scanIDs(rows *sql.Rows) ([]int64, error) {
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
-}
 
 // noShowStarts returns the starts of the account's counting bookings
 // within the rule's window, latest first.
 func noShowStarts(ctx context.Context, tx *Tx, accountID int64) ([]int64, error) {
 	since := tx.now.Add(-tx.grab.rules.NoShowWindow)
-	rows, err := tx.query(ctx, `SELECT a.starts_at FROM bookings b JOIN activities a ON a.id = b.activity_id
+	return tx.queryIDs(ctx, `SELECT a.starts_at FROM bookings b JOIN activities a ON a.id = b.activity_id
 		WHERE b.account_id = ? AND b.waived = 0 AND `+countsAsNoShow+` AND a.starts_at > ?
 		ORDER BY a.starts_at DESC`, accountID, unix(since))
-	if err != nil {
-		return nil, err
-	}
-	return scanIDs(rows)
 }
 
 // recomputeRestriction sets the account's restricted_until from its

@@ -208,20 +208,7 @@ func saveRealName(ctx context.Context, tx *Tx, activityID, bookingID, rowID int6
 }
 
 func attendeeRowIDs(ctx context.Context, tx *Tx, bookingID int64) ([]int64, error) {
-	rows, err := tx.query(ctx, `SELECT id FROM booking_attendees WHERE booking_id = ? ORDER BY id`, bookingID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return tx.queryIDs(ctx, `SELECT id FROM booking_attendees WHERE booking_id = ? ORDER BY id`, bookingID)
 }
 
 // releaseClaims frees the IDs a booking held, when it stops being active.

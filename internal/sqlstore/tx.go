@@ -42,6 +42,29 @@ func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return tx.tx.QueryRowContext(ctx, tx.d.rebind(q), args...)
 }
 
+// queryIDs runs a query of one integer column and returns its values.
+func (tx *Tx) queryIDs(ctx context.Context, q string, args ...any) ([]int64, error) {
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanIDs(rows)
+}
+
+// scanIDs reads one integer column from rows and closes them.
+func scanIDs(rows *sql.Rows) ([]int64, error) {
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // nowUnix returns the transaction's time in Unix seconds.
 func (tx *Tx) nowUnix() int64 { return tx.now.Unix() }
 

@@ -158,22 +158,9 @@ func (s *Store) ExpireOffers(ctx context.Context) (n int, err error) {
 // update that follows is conditional, so a concurrent claim wins or loses
 // cleanly.
 func expiredOffers(ctx context.Context, tx *Tx) ([]*culture.Booking, error) {
-	rows, err := tx.query(ctx, `SELECT b.id FROM bookings b WHERE b.status = 'offered'
+	ids, err := tx.queryIDs(ctx, `SELECT b.id FROM bookings b WHERE b.status = 'offered'
 		AND b.offer_expires_at <= ? ORDER BY b.offer_expires_at, b.id LIMIT 500`, tx.nowUnix())
 	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	var out []*culture.Booking
