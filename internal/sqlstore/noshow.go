@@ -69,7 +69,6 @@ func settleActivity(ctx context.Context, tx *Tx, id int64) (int, error) {
 	return len(accounts), nil
 }
 
-
 // noShowStarts returns the starts of the account's counting bookings
 // within the rule's window, latest first.
 func noShowStarts(ctx context.Context, tx *Tx, accountID int64) ([]int64, error) {
