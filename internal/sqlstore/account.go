@@ -149,7 +149,7 @@ const (
 const accountColumns = `a.id, a.phone, a.username, a.name, a.password_hash, a.home_unit_id, a.created_at`
 
 // scanAccount scans accountColumns, then any extra columns into extra.
-func scanAccount(row interface{ Scan(...any) error }, extra ...any) (*culture.Account, error) {
+func scanAccount(row rowScanner, extra ...any) (*culture.Account, error) {
 	var a culture.Account
 	var phone, username sql.NullString
 	var home sql.NullInt64
@@ -196,16 +196,9 @@ func findAccounts(ctx context.Context, tx *Tx, f culture.AccountFilter) ([]*cult
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	accounts, n := []*culture.Account{}, 0
-	for rows.Next() {
-		a, err := scanAccount(rows, &n)
-		if err != nil {
-			return nil, 0, err
-		}
-		accounts = append(accounts, a)
-	}
-	return accounts, n, rows.Err()
+	n := 0
+	accounts, err := scanAll(rows, func(r rowScanner) (*culture.Account, error) { return scanAccount(r, &n) })
+	return accounts, n, err
 }
 
 // accountGrants loads the grants of the accounts, with their units' names
@@ -450,16 +443,10 @@ func findFamily(ctx context.Context, tx *Tx, accountID int64) ([]*culture.Family
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	family := []*culture.FamilyMember{}
-	for rows.Next() {
+	return scanAll(rows, func(r rowScanner) (*culture.FamilyMember, error) {
 		var m culture.FamilyMember
-		if err := rows.Scan(&m.ID, &m.AccountID, &m.Name, &m.Relation, &m.BirthYear); err != nil {
-			return nil, err
-		}
-		family = append(family, &m)
-	}
-	return family, rows.Err()
+		return &m, r.Scan(&m.ID, &m.AccountID, &m.Name, &m.Relation, &m.BirthYear)
+	})
 }
 
 // createFamilyMember first locks the account row with a no-op update, so

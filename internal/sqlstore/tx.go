@@ -65,6 +65,24 @@ func scanIDs(rows *sql.Rows) ([]int64, error) {
 	return ids, rows.Err()
 }
 
+// rowScanner is a *sql.Row or *sql.Rows.
+type rowScanner interface{ Scan(...any) error }
+
+// scanAll reads every row with scan and closes rows. None gives an empty,
+// non-nil slice, so JSON shows [] rather than null.
+func scanAll[T any](rows *sql.Rows, scan func(rowScanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // nowUnix returns the transaction's time in Unix seconds.
 func (tx *Tx) nowUnix() int64 { return tx.now.Unix() }
 

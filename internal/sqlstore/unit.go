@@ -61,7 +61,7 @@ const unitColumns = `u.id, u.parent_id, u.kind, u.name, u.address, u.phone, u.pa
 const unitOrder = `CASE u.kind WHEN 'city' THEN 0 WHEN 'hub' THEN 1 WHEN 'branch' THEN 2 ELSE 3 END, u.id`
 
 // scanUnit scans unitColumns, then any extra columns into extra.
-func scanUnit(row interface{ Scan(...any) error }, extra ...any) (*culture.Unit, error) {
+func scanUnit(row rowScanner, extra ...any) (*culture.Unit, error) {
 	var u culture.Unit
 	var parent sql.NullInt64
 	var created int64
@@ -104,16 +104,9 @@ func findUnits(ctx context.Context, tx *Tx, f culture.UnitFilter) ([]*culture.Un
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	units, n := []*culture.Unit{}, 0
-	for rows.Next() {
-		u, err := scanUnit(rows, &n)
-		if err != nil {
-			return nil, 0, err
-		}
-		units = append(units, u)
-	}
-	return units, n, rows.Err()
+	n := 0
+	units, err := scanAll(rows, func(r rowScanner) (*culture.Unit, error) { return scanUnit(r, &n) })
+	return units, n, err
 }
 
 func createUnit(ctx context.Context, tx *Tx, u *culture.Unit) error {
@@ -207,7 +200,7 @@ func (s *Store) UpdateRoom(ctx context.Context, r *culture.Room) (err error) {
 
 const roomColumns = `r.id, r.unit_id, r.name, r.address, r.capacity, r.facilities, u.name`
 
-func scanRoom(row interface{ Scan(...any) error }) (*culture.Room, error) {
+func scanRoom(row rowScanner) (*culture.Room, error) {
 	var r culture.Room
 	err := row.Scan(&r.ID, &r.UnitID, &r.Name, &r.Address, &r.Capacity, &r.Facilities, &r.UnitName)
 	if err != nil {
@@ -231,16 +224,7 @@ func findRooms(ctx context.Context, tx *Tx, unitID int64) ([]*culture.Room, erro
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	rooms := []*culture.Room{}
-	for rows.Next() {
-		r, err := scanRoom(rows)
-		if err != nil {
-			return nil, err
-		}
-		rooms = append(rooms, r)
-	}
-	return rooms, rows.Err()
+	return scanAll(rows, scanRoom)
 }
 
 func createRoom(ctx context.Context, tx *Tx, r *culture.Room) error {
