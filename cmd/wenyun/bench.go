@@ -46,6 +46,7 @@ type benchConfig struct {
 	Timeout      time.Duration
 	FairWindow   string // passed to serve when set
 	InProcess    bool
+	HeapProfile  string // diagnostic: the child writes heap profiles here
 }
 
 // runBench runs a benchmark scenario; "grab" is the only one.
@@ -85,6 +86,8 @@ func parseBenchConfig(o Options, args []string) (*benchConfig, error) {
 		"sending and from admission (the window's end for a request sent in it)")
 	fs.BoolVar(&c.InProcess, "in-process", false, "run the server in this process, as before the child-process mode:\n"+
 		"then the peak RSS covers the server and the client crowd together")
+	fs.StringVar(&c.HeapProfile, "heap-profile", "", "diagnostic: the child server writes a heap profile to `FILE` (and MemStats to\n"+
+		"FILE.txt) at each new peak of its RSS, for go tool pprof (not with --in-process)")
 	if err := fs.parse(o, args); err != nil {
 		return nil, err
 	}
@@ -118,6 +121,9 @@ func (c *benchConfig) validate() error {
 		if d, err := time.ParseDuration(c.FairWindow); err != nil || checkFairWindow("--fair-window", d) != nil {
 			errs = append(errs, fmt.Errorf("--fair-window %q: want a duration from 0s to %s", c.FairWindow, maxFairWindow))
 		}
+	}
+	if c.HeapProfile != "" && c.InProcess {
+		errs = append(errs, errors.New("--heap-profile: not with --in-process"))
 	}
 	if c.OpenIn < 0 || c.Timeout <= 0 {
 		errs = append(errs, errors.New("--open-in: want 0 or more; --timeout: want a positive duration"))

@@ -30,14 +30,20 @@ const rssEvery = 50 * time.Millisecond
 // that one activity routed to the conventional path). It learns the
 // address from the "listening" log line and samples the child's RSS until
 // stop, which sends SIGTERM and waits.
-func startChildServer(ctx context.Context, dsn string, convActivity int64, fairWindow time.Duration) (*benchServer, error) {
+func startChildServer(ctx context.Context, dsn string, convActivity int64, fairWindow time.Duration, heapProfile string) (*benchServer, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("find own binary: %w", err)
 	}
 	args := []string{"serve"}
+	if convActivity != 0 || heapProfile != "" {
+		args = []string{"bench", "serve"}
+	}
 	if convActivity != 0 {
-		args = []string{"bench", "serve", "--conventional-activity", strconv.FormatInt(convActivity, 10)}
+		args = append(args, "--conventional-activity", strconv.FormatInt(convActivity, 10))
+	}
+	if heapProfile != "" {
+		args = append(args, "--heap-profile", heapProfile)
 	}
 	args = append(args, "--addr", "127.0.0.1:0", "--db", dsn, "--fair-window", fairWindow.String(),
 		"--log-format", "json", "--log-level", "info")
@@ -77,7 +83,7 @@ func startChildServer(ctx context.Context, dsn string, convActivity int64, fairW
 	select {
 	case addr := <-logw.ready:
 		s.url = "http://" + addr
-		s.rss = startRSSSampler(s.pid)
+		s.rss = startRSSSampler(s.pid, heapProfile != "")
 		return s, nil
 	case err := <-done:
 		return nil, fmt.Errorf("%s: %v before listening\n%s", s.cmdline, err, logw.tail())
@@ -174,12 +180,15 @@ type rssSampler struct {
 	peak      int64 // kB
 	phasePeak int64 // kB
 	samples   int
+	profile   bool      // send SIGUSR1 at new peaks (bench grab --heap-profile)
+	profiled  int64     // kB: the peak when SIGUSR1 was last sent
+	lastProf  time.Time // when SIGUSR1 was last sent
 	quit      chan struct{}
 	done      chan struct{}
 }
 
-func startRSSSampler(pid int) *rssSampler {
-	r := &rssSampler{pid: pid, quit: make(chan struct{}), done: make(chan struct{})}
+func startRSSSampler(pid int, profile bool) *rssSampler {
+	r := &rssSampler{pid: pid, profile: profile, quit: make(chan struct{}), done: make(chan struct{})}
 	r.sample()
 	go func() {
 		defer close(r.done)
@@ -207,6 +216,10 @@ func (r *rssSampler) sample() {
 	r.samples++
 	r.peak = max(r.peak, kb)
 	r.phasePeak = max(r.phasePeak, kb)
+	if r.profile && kb == r.peak && kb >= r.profiled+heapProfileStep && time.Since(r.lastProf) >= heapProfileEvery {
+		r.profiled, r.lastProf = kb, time.Now()
+		syscall.Kill(r.pid, syscall.SIGUSR1) //nolint:errcheck // diagnostic only
+	}
 }
 
 // phase samples once more and returns the peak since the previous call (or
@@ -283,19 +296,41 @@ func openFileLimit(pid int) string {
 	return "n/a"
 }
 
-// runBenchServe is the hidden "wenyun bench serve --conventional-activity
-// ID [serve flags]": serve, with bookings of activity ID sent through
-// Store.ConventionalBook. Only "bench grab --conventional" starts it, as
-// its child server; it is not a command for operators.
+// runBenchServe is the hidden "wenyun bench serve [--conventional-activity
+// ID] [--heap-profile FILE] [serve flags]": serve, with bookings of
+// activity ID sent through Store.ConventionalBook, and with heap profiles
+// written to FILE on SIGUSR1 (bench_heap.go). Only "bench grab" starts it,
+// as its child server (--conventional or --heap-profile); it is not a
+// command for operators.
 func runBenchServe(ctx context.Context, o Options, args []string) error {
-	if len(args) < 2 || args[0] != "--conventional-activity" {
-		return usageErrorf("bench serve: want --conventional-activity ID [serve flags] (used by bench grab only)")
+	var id int64
+	var heapProfile string
+	for len(args) >= 2 && (args[0] == "--conventional-activity" || args[0] == "--heap-profile") {
+		if args[0] == "--heap-profile" {
+			heapProfile = args[1]
+		} else {
+			n, err := strconv.ParseInt(args[1], 10, 64)
+			if err != nil || n < 1 {
+				return usageErrorf("bench serve: --conventional-activity %q: want an activity id", args[1])
+			}
+			id = n
+		}
+		args = args[2:]
 	}
-	id, err := strconv.ParseInt(args[1], 10, 64)
-	if err != nil || id < 1 {
-		return usageErrorf("bench serve: --conventional-activity %q: want an activity id", args[1])
+	if id == 0 && heapProfile == "" {
+		return usageErrorf("bench serve: want --conventional-activity ID and/or --heap-profile FILE [serve flags] (used by bench grab only)")
 	}
-	cfg, err := parseConfig(o, args[2:])
+	if heapProfile != "" {
+		writeHeapProfilesOnSignal(ctx, heapProfile)
+	}
+	if id == 0 {
+		err := runServe(ctx, o, args)
+		if errors.Is(err, errHelp) {
+			return nil
+		}
+		return err
+	}
+	cfg, err := parseConfig(o, args)
 	if err != nil {
 		return err
 	}
@@ -310,7 +345,7 @@ func runBenchServe(ctx context.Context, o Options, args []string) error {
 		conv.BookingService = b
 		return conv
 	}
-	err = runServe(ctx, o, args[2:])
+	err = runServe(ctx, o, args)
 	if errors.Is(err, errHelp) {
 		return nil
 	}

@@ -130,7 +130,7 @@ func (g *grabRun) setup(ctx context.Context, dsn string) error {
 			return g.conv
 		}, "--fair-window", g.window.String())
 	} else {
-		g.srv, err = startChildServer(ctx, dsn, convID, g.window)
+		g.srv, err = startChildServer(ctx, dsn, convID, g.window, g.cfg.HeapProfile)
 	}
 	if err != nil {
 		g.store.Close()

@@ -37,6 +37,10 @@ type Config struct {
 	// FairWindow is how long after a first-come activity opens requests
 	// are collected and admitted in random order; 0 turns it off.
 	FairWindow time.Duration
+	// MemoryLimit is the Go runtime's soft memory limit in bytes
+	// (debug.SetMemoryLimit); 0 leaves the runtime's own (GOMEMLIMIT, or
+	// none).
+	MemoryLimit byteSize
 	// Grab holds the per-person booking rules and the ID key.
 	Grab grabFlags
 
@@ -67,8 +71,11 @@ func parseConfig(o Options, args []string) (*Config, error) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "on a signal, wait this long for in-flight requests")
 	fs.DurationVar(&c.FairWindow, "fair-window", booking.DefaultFairWindow, "admit booking requests of the first `duration` after a first-come\n"+
 		"activity opens in random order, not by the millisecond (0 to 60s; 0 turns it off)")
+	fs.Var(&c.MemoryLimit, "memory-limit", "soft memory limit of the Go runtime, such as 256MiB (B, KiB, MiB or GiB):\n"+
+		"past it the garbage collector runs more often (more CPU, never a refused request);\n"+
+		"0 leaves the runtime's own, i.e. GOMEMLIMIT when set, else none")
 	fs.bindEnv("addr", "db", "demo", "sms", "log-level", "log-format", "secure-cookies", "dev-templates", "shutdown-timeout",
-		"fair-window")
+		"fair-window", "memory-limit")
 	c.Grab.define(fs)
 	fs.bindEnv(grabFlagNames...)
 	if err := fs.parse(o, args); err != nil {
@@ -92,6 +99,7 @@ func (c *Config) Validate() error {
 		checkTemplateDir(c.name("dev-templates"), c.DevTemplates),
 		checkPositive(c.name("shutdown-timeout"), c.ShutdownTimeout),
 		checkFairWindow(c.name("fair-window"), c.FairWindow),
+		checkMemoryLimit(c.name("memory-limit"), c.MemoryLimit),
 		c.Grab.validate(c),
 	)
 }
@@ -163,6 +171,53 @@ func checkFairWindow(name string, d time.Duration) error {
 		return fmt.Errorf("%s %v: want a duration from 0 to 60s, such as 2s", name, d)
 	}
 	return nil
+}
+
+// minMemoryLimit bounds --memory-limit from below: under it the collector
+// would run almost continuously for an idle server.
+const minMemoryLimit = 32 << 20
+
+func checkMemoryLimit(name string, b byteSize) error {
+	if b != 0 && b < minMemoryLimit {
+		return fmt.Errorf("%s %s: want 0 (off) or at least 32MiB, such as 256MiB", name, b)
+	}
+	return nil
+}
+
+// byteSize is a flag of bytes written as GOMEMLIMIT is: an integer with
+// an optional unit B, KiB, MiB, GiB or TiB ("256MiB", "1GiB", "0").
+type byteSize int64
+
+var byteUnits = []struct {
+	suffix string
+	shift  uint
+}{{"TiB", 40}, {"GiB", 30}, {"MiB", 20}, {"KiB", 10}, {"B", 0}}
+
+func (b *byteSize) Set(s string) error {
+	num, shift := s, uint(0)
+	for _, u := range byteUnits {
+		if n, ok := strings.CutSuffix(s, u.suffix); ok {
+			num, shift = n, u.shift
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)>>shift {
+		return fmt.Errorf("want a size such as 256MiB (units B, KiB, MiB, GiB, TiB), or 0")
+	}
+	*b = byteSize(n << shift)
+	return nil
+}
+
+func (b *byteSize) Get() any { return *b }
+
+func (b byteSize) String() string {
+	for _, u := range byteUnits {
+		if b != 0 && b%(1<<u.shift) == 0 {
+			return strconv.FormatInt(int64(b)>>u.shift, 10) + u.suffix
+		}
+	}
+	return "0"
 }
 
 // newLogger returns the process logger; level and format are validated.
@@ -250,6 +305,8 @@ func wantValue(f *flag.Flag) string {
 		return "want a duration such as 15s"
 	case int, int64, uint, uint64:
 		return "want a whole number"
+	case byteSize:
+		return "want a size such as 256MiB (units B, KiB, MiB, GiB, TiB), or 0"
 	}
 	return "not a valid value"
 }

@@ -56,6 +56,10 @@ func TestParseConfig(t *testing.T) {
 		{"GrabEnv", nil, map[string]string{"WENYUN_WEEKLY_CAP": "3", "WENYUN_SECRET_KEY": strings.Repeat("ab", 32)},
 			func(c *Config) { c.Grab.WeeklyCap, c.Grab.SecretKey = 3, strings.Repeat("ab", 32) }},
 		{"FairWindowEnvOff", nil, map[string]string{"WENYUN_FAIR_WINDOW": "0s"}, func(c *Config) { c.FairWindow = 0 }},
+		{"MemoryLimit", []string{"--memory-limit", "256MiB"}, nil, func(c *Config) { c.MemoryLimit = 256 << 20 }},
+		{"MemoryLimitEnv", nil, map[string]string{"WENYUN_MEMORY_LIMIT": "1GiB"}, func(c *Config) { c.MemoryLimit = 1 << 30 }},
+		{"MemoryLimitBytes", []string{"--memory-limit", "100000000"}, nil, func(c *Config) { c.MemoryLimit = 100_000_000 }},
+		{"MemoryLimitOff", []string{"--memory-limit", "0"}, nil, func(c *Config) {}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,6 +103,12 @@ func TestParseConfigErrors(t *testing.T) {
 			[]string{`--fair-window 2m0s: want a duration from 0 to 60s, such as 2s`}},
 		{"ErrFairWindowNegative", nil, map[string]string{"WENYUN_FAIR_WINDOW": "-1s"},
 			[]string{`WENYUN_FAIR_WINDOW -1s: want a duration from 0 to 60s`}},
+		{"ErrMemoryLimitSmall", []string{"--memory-limit", "1MiB"}, nil,
+			[]string{`--memory-limit 1MiB: want 0 (off) or at least 32MiB, such as 256MiB`}},
+		{"ErrMemoryLimitUnit", []string{"--memory-limit", "256MB"}, nil,
+			[]string{`serve: invalid value "256MB" for flag -memory-limit: want a size such as 256MiB`}},
+		{"ErrMemoryLimitEnv", nil, map[string]string{"WENYUN_MEMORY_LIMIT": "lots"},
+			[]string{`WENYUN_MEMORY_LIMIT "lots": want a size such as 256MiB (units B, KiB, MiB, GiB, TiB), or 0`}},
 		{"ErrNoShowLimit", []string{"--noshow-limit", "0"}, nil,
 			[]string{`--noshow-limit 0: want a whole number from 1 to 100`}},
 		{"ErrWeeklyCapEnv", nil, map[string]string{"WENYUN_WEEKLY_CAP": "-1"},
