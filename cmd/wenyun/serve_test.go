@@ -3,14 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -19,6 +16,7 @@ import (
 
 	"github.com/wenyun/wenyun/internal/culture"
 	"github.com/wenyun/wenyun/internal/sqlstore"
+	"github.com/wenyun/wenyun/internal/sqlstore/sqltest"
 )
 
 func TestServe(t *testing.T) {
@@ -195,36 +193,9 @@ func testRestartKeepsBookings(t *testing.T, db string) {
 	}
 }
 
-// postgresDB returns the DSN of a fresh schema in the test PostgreSQL
-// database (WENYUN_TEST_POSTGRES), dropped when the test ends; it skips
-// without one.
-func postgresDB(tb testing.TB) string {
-	tb.Helper()
-	base := os.Getenv("WENYUN_TEST_POSTGRES")
-	if base == "" {
-		tb.Skip("WENYUN_TEST_POSTGRES not set")
-	}
-	schema := fmt.Sprintf("cmd%d_%d", os.Getpid(), time.Now().UnixNano())
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		if db, err := sql.Open("pgx", base); err == nil {
-			db.Exec("DROP SCHEMA " + schema + " CASCADE")
-			db.Close()
-		}
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema
-}
+// postgresDB returns the DSN of a fresh PostgreSQL schema (sqltest); it
+// skips without WENYUN_TEST_POSTGRES.
+func postgresDB(tb testing.TB) string { return sqltest.DSN(tb, "postgres") }
 
 // testServer is serve running in-process on 127.0.0.1:0.
 type testServer struct {

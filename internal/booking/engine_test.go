@@ -2,87 +2,39 @@ package booking_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/wenyun/wenyun/internal/booking"
 	"github.com/wenyun/wenyun/internal/culture"
 	"github.com/wenyun/wenyun/internal/sqlstore"
+	"github.com/wenyun/wenyun/internal/sqlstore/sqltest"
 )
 
 // testNow is the fake "now" of the engine tests: Monday 2 March 2026,
 // 09:00 in Shanghai.
 var testNow = time.Date(2026, 3, 2, 9, 0, 0, 0, culture.Shanghai)
 
-// The helpers below copy internal/sqlstore/db_test.go: test helpers are
-// not exported.
-
-// forEachEngine runs fn as a subtest on a fresh, migrated database of
-// SQLite, and of PostgreSQL when WENYUN_TEST_POSTGRES holds a DSN.
+// forEachEngine runs fn on a fresh store of each engine, clock at testNow.
 func forEachEngine(t *testing.T, fn func(t *testing.T, s *sqlstore.Store)) {
 	t.Helper()
-	engines := []string{"sqlite"}
-	if os.Getenv("WENYUN_TEST_POSTGRES") != "" {
-		engines = append(engines, "postgres")
-	}
-	for _, engine := range engines {
+	for _, engine := range sqltest.Engines() {
 		t.Run(engine, func(t *testing.T) { fn(t, MustOpenDB(t, engine)) })
 	}
 }
 
-var pgSeq atomic.Int64
-
-// MustOpenDB opens a fresh database: a temporary SQLite file, or a new
-// schema in the test PostgreSQL database, dropped at cleanup.
+// MustOpenDB opens a fresh store (sqltest) whose clock stands at testNow.
 func MustOpenDB(tb testing.TB, engine string) *sqlstore.Store {
 	tb.Helper()
-	dsn := "sqlite:" + filepath.Join(tb.TempDir(), "test.db")
-	if engine == "postgres" {
-		dsn = pgSchemaDSN(tb)
-	}
-	s, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{})
-	if err != nil {
-		tb.Fatalf("open %s: %v", engine, err)
-	}
-	tb.Cleanup(func() { s.Close() })
+	s := sqltest.Open(tb, engine)
 	s.Now = func() time.Time { return testNow }
 	return s
-}
-
-func pgSchemaDSN(tb testing.TB) string {
-	tb.Helper()
-	base := os.Getenv("WENYUN_TEST_POSTGRES")
-	schema := fmt.Sprintf("booking%d_%d", os.Getpid(), pgSeq.Add(1))
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		tb.Fatalf("create schema: %v", err)
-	}
-	tb.Cleanup(func() {
-		if db, err := sql.Open("pgx", base); err == nil {
-			db.Exec("DROP SCHEMA " + schema + " CASCADE")
-			db.Close()
-		}
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema
 }
 
 // fix holds the rows the engine tests build on, made through the store.
