@@ -51,7 +51,8 @@ type Options struct {
 	// booking then) is answered from memory before the database is asked
 	// again (a seat may come back in another process).
 	SoldOutTTL time.Duration
-	// MetaTTL is how long an activity's mode and opening time are cached.
+	// MetaTTL is how long an activity's mode, opening time and community
+	// reserve (whether it has seats; see memorable) are cached.
 	MetaTTL time.Duration
 	// FairWindow is the time after a first-come activity opens during
 	// which requests are collected and admitted in random order; negative
@@ -130,6 +131,7 @@ var _ culture.BookingService = (*Engine)(nil)
 type request struct {
 	ctx    context.Context
 	req    *culture.BookingRequest
+	m      meta                      // the activity's, when it was admitted
 	answer chan sqlstore.BatchResult // buffered: the committer never blocks
 }
 
@@ -200,25 +202,27 @@ func (e *Engine) Stats() Stats {
 }
 
 // CreateBooking books through the queue and answers once the batch that
-// holds the request has committed. A sold-out activity is refused from
-// memory to accounts holding none of its bookings; a first-come activity that has not opened is refused at once; in
-// the fair window after opening the request waits in the lobby.
+// holds the request has committed. A sold-out activity (one whose
+// community reserve has no seat left) is refused from memory to accounts
+// holding none of its bookings; a first-come activity that has not opened
+// is refused at once; in the fair window after opening the request waits
+// in the lobby.
 func (e *Engine) CreateBooking(ctx context.Context, req *culture.BookingRequest) (*culture.Booking, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
 	now := e.opt.Now()
-	if b, done, err := e.fromMemory(ctx, req, now); done {
-		return b, err
-	}
 	m, err := e.activityMeta(ctx, req.ActivityID, now)
 	if err != nil {
 		return nil, err
 	}
+	if b, done, err := e.fromMemory(ctx, req, m, now); done {
+		return b, err
+	}
 	if m.mode == culture.ModeFirstCome && now.Before(m.opensAt) {
 		return nil, culture.ErrNotOpen
 	}
-	r := &request{ctx: ctx, req: req, answer: make(chan sqlstore.BatchResult, 1)}
+	r := &request{ctx: ctx, req: req, m: m, answer: make(chan sqlstore.BatchResult, 1)}
 	if err := e.admit(r, m, now); err != nil {
 		return nil, err
 	}
@@ -321,7 +325,7 @@ func (e *Engine) commit(batch []*request) {
 			r.answer <- sqlstore.BatchResult{Err: err}
 			continue
 		}
-		if e.refusedFromMemory(r.req, now) {
+		if e.refusedFromMemory(r.req, r.m, now) {
 			r.answer <- sqlstore.BatchResult{Err: culture.ErrSoldOut}
 			continue
 		}
@@ -344,7 +348,7 @@ func (e *Engine) commit(batch []*request) {
 	now = e.opt.Now()
 	var loads []holderLoad
 	for i, r := range live {
-		if errors.Is(results[i].Err, culture.ErrSoldOut) && memorable(r.req) {
+		if errors.Is(results[i].Err, culture.ErrSoldOut) && memorable(r.req, r.m) {
 			if ent := e.markSoldOut(r.req.ActivityID, now); ent != nil {
 				loads = append(loads, holderLoad{r.req.ActivityID, ent})
 			}

@@ -587,3 +587,47 @@ func TestEngineCloseDrains(t *testing.T) {
 		}
 	})
 }
+
+// TestSoldOutMemorySparesCommunityReserve: an activity whose community
+// reserve still has seats is not answered from memory, because a member's
+// online request is served from the reserve after the public pool ran out;
+// once the reserve is used up (seen on the next metadata load) the memory
+// answers again (reviewer's TestReviewSoldOutMemoryRefusesCommunitySeat).
+func TestSoldOutMemorySparesCommunityReserve(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
+		fx := fixtures(t, s, 4)
+		ctx := t.Context()
+		a := fx.activity(t, 2, func(a *culture.Activity) { a.ReservedCommunity = 1 })
+		// residents[2] lives in the activity's unit: a community member.
+		if _, err := s.UpdateAccount(ctx, fx.residents[2], culture.AccountUpdate{HomeUnitID: &fx.unit}); err != nil {
+			t.Fatal(err)
+		}
+		e, clk := newEngine(t, s, booking.Options{FairWindow: -1})
+		book := func(i int) (*culture.Booking, error) {
+			return e.CreateBooking(ctx, &culture.BookingRequest{ActivityID: a.ID, AccountID: fx.residents[i], Self: true})
+		}
+		if _, err := book(0); err != nil {
+			t.Fatal(err) // takes the one public seat
+		}
+		_, err := book(1) // not a member: the database says sold out
+		wantReason(t, err, culture.ReasonSoldOut)
+		b, err := book(2)
+		if err != nil {
+			t.Fatalf("member refused through the engine: %v (stats %+v)", err, e.Stats())
+		}
+		if b.Pool != culture.PoolCommunity {
+			t.Errorf("member's pool = %q, want community", b.Pool)
+		}
+		// The reserve is used up: past the metadata and sold-out TTLs the
+		// memory answers again.
+		clk.Set(testNow.Add(booking.DefaultMetaTTL + booking.DefaultSoldOutTTL))
+		_, err = book(1)
+		wantReason(t, err, culture.ReasonSoldOut)
+		st := e.Stats()
+		_, err = book(3)
+		wantReason(t, err, culture.ReasonSoldOut)
+		if got := e.Stats(); got.Sent != st.Sent || got.FromMemory != st.FromMemory+1 {
+			t.Errorf("stats %+v after %+v: want the refusal from memory", got, st)
+		}
+	})
+}

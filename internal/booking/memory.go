@@ -8,11 +8,15 @@ import (
 )
 
 // memorable reports whether a refusal of req may be remembered and
-// answered from memory: a resident's online request. A waiting-list
-// request is still taken when no seat is left, and a counter (walk-in)
-// request draws on its own reserved pool.
-func memorable(req *culture.BookingRequest) bool {
-	return !req.Waitlist && (req.Pool == "" || req.Pool == culture.PoolOnline)
+// answered from memory: a resident's online request, for an activity whose
+// community reserve holds no seat (m, from the metadata cache). A
+// waiting-list request is still taken when no seat is left, a counter
+// (walk-in) request draws on its own reserved pool, and while the
+// community reserve has seats an online request of a community member is
+// served from it after the public pool ran out (sqlstore takeFromPools):
+// "sold out" is then not the same answer for everyone.
+func memorable(req *culture.BookingRequest, m meta) bool {
+	return !req.Waitlist && (req.Pool == "" || req.Pool == culture.PoolOnline) && !m.community
 }
 
 // soldOutEntry is an activity the database found sold out at `at`, with
@@ -35,8 +39,8 @@ type soldOutEntry struct {
 // which says "already booked" (or books, if a seat came back). done is
 // false when the database must answer. docs/booking-engine.md argues why
 // this is correct.
-func (e *Engine) fromMemory(ctx context.Context, req *culture.BookingRequest, now time.Time) (b *culture.Booking, done bool, err error) {
-	if !memorable(req) {
+func (e *Engine) fromMemory(ctx context.Context, req *culture.BookingRequest, m meta, now time.Time) (b *culture.Booking, done bool, err error) {
+	if !memorable(req, m) {
 		return nil, false, nil
 	}
 	ent := e.soldOutFor(req.ActivityID, now)
@@ -71,8 +75,8 @@ func (e *Engine) fromMemory(ctx context.Context, req *culture.BookingRequest, no
 // refusedFromMemory reports whether the committer may refuse a queued
 // request as sold out without sending it: the same rule as fromMemory, for
 // requests queued before the flag was set. It never waits for a load.
-func (e *Engine) refusedFromMemory(req *culture.BookingRequest, now time.Time) bool {
-	if !memorable(req) {
+func (e *Engine) refusedFromMemory(req *culture.BookingRequest, m meta, now time.Time) bool {
+	if !memorable(req, m) {
 		return false
 	}
 	ent := e.soldOutFor(req.ActivityID, now)
@@ -148,6 +152,10 @@ func (e *Engine) clearSoldOut(id int64) {
 type meta struct {
 	mode    string
 	opensAt time.Time
+	// community: the community reserve still has seats (community_left >
+	// 0; the release of the reserves sets it to 0). Sold out is then not
+	// answered from memory (see memorable).
+	community bool
 }
 
 // metaEntry caches one activity's meta. ready is closed once it is loaded;
@@ -159,8 +167,9 @@ type metaEntry struct {
 	at    time.Time
 }
 
-// activityMeta returns the activity's mode and opening time, read from the
-// store at most once per MetaTTL per activity.
+// activityMeta returns the activity's mode, opening time and whether its
+// community reserve has seats, read from the store at most once per
+// MetaTTL per activity.
 func (e *Engine) activityMeta(ctx context.Context, id int64, now time.Time) (meta, error) {
 	e.mu.Lock()
 	ent := e.metas[id]
@@ -200,7 +209,7 @@ func (e *Engine) loadMeta(ent *metaEntry, id int64, now time.Time) {
 	defer cancel()
 	a, err := e.store.FindActivityByID(ctx, id)
 	if err == nil {
-		ent.m = meta{mode: a.Mode, opensAt: a.OpensAt}
+		ent.m = meta{mode: a.Mode, opensAt: a.OpensAt, community: a.CommunityLeft > 0}
 	}
 	ent.err, ent.at = err, now
 	close(ent.ready)

@@ -352,6 +352,13 @@ func updateActivity(ctx context.Context, tx *Tx, id int64, upd culture.ActivityU
 	if err := saveReserves(ctx, tx, cur, &next); err != nil {
 		return nil, err
 	}
+	// Seats the edit freed (a higher capacity, smaller reserves) go to the
+	// waiting list now, in this transaction; the activity row is locked
+	// since saveActivity. With nothing freed the head does not fit and
+	// nothing changes.
+	if err := promoteWaitlist(ctx, tx, id); err != nil {
+		return nil, err
+	}
 	return activityByID(ctx, tx, id)
 }
 
@@ -409,9 +416,14 @@ func saveActivity(ctx context.Context, tx *Tx, a *culture.Activity, text string)
 	return culture.Invalid("capacity", fmt.Sprintf("名额不能少于已预约人数（%d）。", capacity-left))
 }
 
-// CancelActivity cancels the activity and its pending and confirmed
-// bookings. Checked-in bookings stay as the record of who came. Cancelling
-// a cancelled activity does nothing.
+// CancelActivity cancels the activity and its active bookings: pending,
+// confirmed, waiting-list places, offers and lottery applications; the
+// real-name IDs of the cancelled bookings are freed. Checked-in bookings
+// (and settled no-shows) stay as the record of who came. The seat counters
+// are left as they were at the cancellation (nothing can book a cancelled
+// activity: every seat-taking statement checks the status under the row
+// lock that this update takes). Cancelling a cancelled activity does
+// nothing.
 func (s *Store) CancelActivity(ctx context.Context, id int64) (err error) {
 	defer wrapStoreErr(&err, "CancelActivity(%d)", id)
 	return s.update(ctx, func(tx *Tx) error {
@@ -424,11 +436,13 @@ func (s *Store) CancelActivity(ctx context.Context, id int64) (err error) {
 			return err
 		}
 		_, err = tx.exec(ctx, `UPDATE bookings SET status = 'cancelled', updated_at = ?
-			WHERE activity_id = ? AND status IN ('pending', 'confirmed', 'waitlisted', 'offered')`, tx.nowUnix(), id)
+			WHERE activity_id = ? AND status IN ('pending', 'confirmed', 'waitlisted', 'offered', 'applied')`,
+			tx.nowUnix(), id)
 		if err != nil {
 			return err
 		}
-		_, err = tx.exec(ctx, `DELETE FROM realname_claims WHERE activity_id = ?`, id)
+		_, err = tx.exec(ctx, `DELETE FROM realname_claims WHERE activity_id = ? AND booking_id IN
+			(SELECT id FROM bookings WHERE activity_id = ? AND status IN ('cancelled', 'declined'))`, id, id)
 		return err
 	})
 }

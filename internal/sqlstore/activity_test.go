@@ -559,3 +559,136 @@ func bookingStatus(t *testing.T, s *sqlstore.Store, id int64) string {
 	}
 	return st
 }
+
+// A request that read the activity as published before a concurrent
+// CancelActivity committed must not take a seat, join the waiting list or
+// apply after it: every seat-taking or joining statement checks the status
+// under the row lock, and the request fails with ErrCancelled (reviewer's
+// TestReviewBookingAfterActivityCancel, on every path). Needs PostgreSQL:
+// SQLite runs one writer at a time.
+func TestBookingRacesActivityCancel(t *testing.T) {
+	s := MustOpenDB(t, "postgres")
+	fx := activityFixtures(t, s)
+	for _, tc := range []struct {
+		name  string
+		mod   func(*culture.Activity)
+		setUp func(t *testing.T, a *culture.Activity)
+		// do runs in the racing "process"; its error must be ErrCancelled.
+		do func(t *testing.T, a *culture.Activity, acc int64) error
+	}{
+		{name: "FirstCome"},
+		{name: "Community", mod: func(a *culture.Activity) { a.ReservedCommunity = 2 }},
+		{name: "CommunityPool", mod: func(a *culture.Activity) { a.ReservedCommunity = 2 },
+			do: func(t *testing.T, a *culture.Activity, acc int64) error {
+				_, err := s.CreateBooking(t.Context(), &culture.BookingRequest{
+					ActivityID: a.ID, AccountID: acc, Self: true, Pool: culture.PoolCommunity})
+				return err
+			}},
+		{name: "Counter", mod: func(a *culture.Activity) { a.ReservedWalkin = 2 },
+			do: func(t *testing.T, a *culture.Activity, acc int64) error {
+				_, err := s.CounterBooking(t.Context(), culture.CounterRequest{
+					ActivityID: a.ID, Phone: "13700000009", Seats: 1, StaffID: fx.staff})
+				return err
+			}},
+		{name: "Waitlist", mod: func(a *culture.Activity) { a.Capacity = 1 },
+			setUp: func(t *testing.T, a *culture.Activity) {
+				fx.mustTry(t, a.ID, fixAccounts(t, s, 1)[0], 1, false)
+			},
+			do: func(t *testing.T, a *culture.Activity, acc int64) error {
+				_, err := fx.try(t, a.ID, acc, 1, true)
+				return err
+			}},
+		{name: "Approval", mod: func(a *culture.Activity) { a.Mode = culture.ModeApproval }},
+		{name: "LotteryApply", mod: lotteryMode},
+		{name: "LotteryDraw", mod: lotteryMode,
+			setUp: func(t *testing.T, a *culture.Activity) {
+				fx.apply(t, a.ID, fixAccounts(t, s, 1)[0])
+				fx.setNow(a.ClosesAt)
+				t.Cleanup(func() { fx.setNow(activityTestNow) })
+			},
+			do: func(t *testing.T, a *culture.Activity, acc int64) error {
+				_, err := s.DrawLottery(t.Context(), a.ID)
+				return err
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var mods []func(*culture.Activity)
+			if tc.mod != nil {
+				mods = append(mods, tc.mod)
+			}
+			a := fx.create(t, mods...)
+			acc := fixAccounts(t, s, 1)[0]
+			fixExec(t, s, `UPDATE accounts SET home_unit_id = ? WHERE id = ?`, fx.branch, acc)
+			if tc.setUp != nil {
+				tc.setUp(t, a)
+			}
+			do := tc.do
+			if do == nil {
+				do = func(t *testing.T, a *culture.Activity, acc int64) error {
+					_, err := fx.try(t, a.ID, acc, 1, false)
+					return err
+				}
+			}
+			// CancelActivity's statements, in another process.
+			other, err := s.DB().Begin()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Rollback()
+			if _, err := other.Exec(`UPDATE activities SET status = 'cancelled' WHERE id = $1`, a.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := other.Exec(`UPDATE bookings SET status = 'cancelled' WHERE activity_id = $1
+				AND status IN ('pending', 'confirmed', 'waitlisted', 'offered', 'applied')`, a.ID); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- do(t, a, acc) }()
+			waitBlockedBy(t, s, other, done)
+			if err := other.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			err = <-done
+			if culture.ErrorReason(err) != culture.ReasonCancelled {
+				t.Errorf("err = %v, want the activity's cancellation", err)
+			}
+			var active int
+			if err := s.DB().QueryRow(`SELECT COUNT(*) FROM bookings WHERE activity_id = $1
+				AND status NOT IN ('cancelled', 'declined')`, a.ID).Scan(&active); err != nil {
+				t.Fatal(err)
+			} else if active > 0 {
+				t.Errorf("%d active bookings on the cancelled activity", active)
+			}
+		})
+	}
+}
+
+// CancelActivity cancels lottery applications too, and frees the real-name
+// IDs of the bookings it cancels.
+func TestCancelActivityApplicationsAndClaims(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
+		fx := activityFixtures(t, s)
+		acc := fixAccounts(t, s, 1)
+		a := fx.create(t, lotteryMode, func(a *culture.Activity) { a.RealName = true })
+		b, err := s.CreateBooking(t.Context(), &culture.BookingRequest{
+			ActivityID: a.ID, AccountID: acc[0], Self: true,
+			RealNames: []culture.RealName{{Name: "王芳", IDNumber: validID("11010519491231002")}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CancelActivity(t.Context(), a.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := bookingStatus(t, s, b.ID); got != culture.BookingCancelled {
+			t.Errorf("application status = %s, want cancelled", got)
+		}
+		var claims int
+		if err := s.DB().QueryRow(fixSQL(s, `SELECT COUNT(*) FROM realname_claims WHERE booking_id = ?`), b.ID).
+			Scan(&claims); err != nil {
+			t.Fatal(err)
+		} else if claims != 0 {
+			t.Errorf("%d real-name claims left", claims)
+		}
+	})
+}

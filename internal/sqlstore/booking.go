@@ -320,6 +320,10 @@ func createBooking(ctx context.Context, tx *Tx, req *culture.BookingRequest) (*c
 		if err := lockLotteryWindow(ctx, tx, act.ID); err != nil {
 			return nil, err
 		}
+	case culture.ModeApproval: // pending: seats come with the approval
+		if err := lockPublished(ctx, tx, act.ID); err != nil {
+			return nil, err
+		}
 	}
 	id, err := insertBooking(ctx, tx, req, status, attendees)
 	if err != nil {
@@ -417,11 +421,13 @@ func bookingFamilyNames(ctx context.Context, tx *Tx, req *culture.BookingRequest
 	return names, rows.Err()
 }
 
-// takeSeats takes n seats of an activity if that many are left. The
-// condition is in the UPDATE, so concurrent transactions cannot oversell.
+// takeSeats takes n seats of an activity if that many are left and it is
+// still published. The conditions are in the UPDATE, so concurrent
+// transactions cannot oversell, nor book an activity whose cancellation
+// committed after the caller read it (ErrCancelled).
 func takeSeats(ctx context.Context, tx *Tx, activityID int64, n int) error {
 	res, err := tx.exec(ctx, `UPDATE activities SET seats_left = seats_left - ?
-		WHERE id = ? AND seats_left >= ?`, n, activityID, n)
+		WHERE id = ? AND seats_left >= ? AND status = 'published'`, n, activityID, n)
 	if err != nil {
 		return err
 	}
@@ -429,14 +435,44 @@ func takeSeats(ctx context.Context, tx *Tx, activityID int64, n int) error {
 		return err
 	}
 	var left int
-	err = tx.queryRow(ctx, `SELECT seats_left FROM activities WHERE id = ?`, activityID).Scan(&left)
+	var status string
+	err = tx.queryRow(ctx, `SELECT seats_left, status FROM activities WHERE id = ?`, activityID).Scan(&left, &status)
 	if err != nil {
 		return err
+	} else if status != culture.ActivityPublished {
+		return culture.ErrCancelled
 	} else if left > 0 {
 		return culture.Refuse(culture.ECONFLICT, culture.ReasonSoldOut,
 			fmt.Sprintf("剩余名额不足（仅剩 %d 个）。", left))
 	}
 	return culture.ErrSoldOut
+}
+
+// lockPublished locks the activity row with a no-op update if the activity
+// is still published, and refuses with ErrCancelled otherwise: a request
+// that read the activity before a concurrent CancelActivity committed
+// waits for it here and is refused.
+func lockPublished(ctx context.Context, tx *Tx, activityID int64) error {
+	res, err := tx.exec(ctx, `UPDATE activities SET seats_left = seats_left
+		WHERE id = ? AND status = 'published'`, activityID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err
+	}
+	return culture.ErrCancelled
+}
+
+// refuseUnpublished returns ErrCancelled if the activity is no longer
+// published: it explains a conditional update that matched no row.
+func refuseUnpublished(ctx context.Context, tx *Tx, activityID int64) error {
+	var status string
+	err := tx.queryRow(ctx, `SELECT status FROM activities WHERE id = ?`, activityID).Scan(&status)
+	if err == nil && status != culture.ActivityPublished {
+		return culture.ErrCancelled
+	}
+	return err
 }
 
 func insertBooking(ctx context.Context, tx *Tx, req *culture.BookingRequest, status string, attendees []*culture.Attendee) (int64, error) {
@@ -561,6 +597,8 @@ func decideBooking(ctx context.Context, tx *Tx, bookingID int64, approve bool) (
 		if err := takeSeats(ctx, tx, b.ActivityID, b.Seats); err != nil {
 			return nil, err
 		}
+	} else if err := releaseClaims(ctx, tx, b.ID); err != nil { // as a cancel does
+		return nil, err
 	}
 	return bookingWhere(ctx, tx, "b.id = ?", bookingID)
 }

@@ -64,7 +64,27 @@ func checkInCode(ctx context.Context, tx *Tx, code string, within, by int64) (*c
 	if b.Status != culture.BookingCheckedIn {
 		return nil, errNotCheckable
 	}
+	if n == 1 {
+		if err := liftRestriction(ctx, tx, b.AccountID); err != nil {
+			return nil, err
+		}
+	}
 	return checkInResult(b, n == 0), nil
+}
+
+// liftRestriction recomputes the restriction of an account that just
+// checked in: the ticket may have been settled as no_show (a late check-in,
+// or a settlement that committed while this transaction waited on the
+// booking row, so the status read before is no guide), and then no longer
+// counts. A check-in only lowers the count, so an account not restricted
+// now stays so and is left alone.
+func liftRestriction(ctx context.Context, tx *Tx, accountID int64) error {
+	var until int64
+	err := tx.queryRow(ctx, `SELECT restricted_until FROM accounts WHERE id = ?`, accountID).Scan(&until)
+	if err != nil || until <= tx.nowUnix() {
+		return err
+	}
+	return recomputeRestriction(ctx, tx, accountID)
 }
 
 // checkInFind returns the booking with the code if its activity lies in

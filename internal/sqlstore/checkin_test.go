@@ -122,3 +122,39 @@ func TestCheckInCode(t *testing.T) {
 		})
 	})
 }
+
+// Checking in a ticket that settlement marked no_show (allowed until an
+// hour after the end) recomputes the account's restriction in the same
+// transaction (reviewer's TestReviewLateCheckInKeepsRestriction).
+func TestLateCheckInLiftsRestriction(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
+		fx := activityFixtures(t, s)
+		acc := fixAccounts(t, s, 1)
+		a1 := fx.create(t)
+		a2 := fx.create(t, func(a *culture.Activity) {
+			a.StartsAt, a.EndsAt = a.StartsAt.Add(24*time.Hour), a.EndsAt.Add(24*time.Hour)
+			a.ClosesAt = a.StartsAt
+		})
+		fx.mustTry(t, a1.ID, acc[0], 1, false)
+		b2 := fx.mustTry(t, a2.ID, acc[0], 1, false)
+		fx.after(a2) // one minute after a2 ends: both settled as no-shows → restricted
+		if _, err := s.SettleAttendance(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		rec, err := s.FindNoShowRecord(t.Context(), acc[0])
+		if err != nil || rec.RestrictedUntil == nil {
+			t.Fatalf("after settlement: %+v, %v; want restricted", rec, err)
+		}
+		c, err := s.CheckInCode(t.Context(), b2.Code, 0, fx.staff)
+		if err != nil || c.Booking.Status != culture.BookingCheckedIn {
+			t.Fatalf("late check-in: %+v, %v", c, err)
+		}
+		rec, err = s.FindNoShowRecord(t.Context(), acc[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.RestrictedUntil != nil {
+			t.Errorf("checked in, count now %d (< limit 2), yet restricted until %v", rec.Count, rec.RestrictedUntil)
+		}
+	})
+}

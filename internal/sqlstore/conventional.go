@@ -50,18 +50,21 @@ func conventionalBook(ctx context.Context, tx *Tx, req *culture.BookingRequest) 
 	return bookingWhere(ctx, tx, "b.id = ?", id)
 }
 
-// lockSeats locks the activity row and refuses the request when the window
-// is not open or too few seats are left.
+// lockSeats locks the activity row and refuses the request when the
+// activity is cancelled, the window is not open or too few seats are left.
 func lockSeats(ctx context.Context, tx *Tx, req *culture.BookingRequest) error {
 	var left int
 	var opens, closes int64
-	err := tx.queryRow(ctx, `SELECT seats_left, opens_at, closes_at FROM activities
-		WHERE id = ? AND mode = 'first_come'`+tx.d.forUpdate(), req.ActivityID).Scan(&left, &opens, &closes)
+	var status string
+	err := tx.queryRow(ctx, `SELECT seats_left, opens_at, closes_at, status FROM activities
+		WHERE id = ? AND mode = 'first_come'`+tx.d.forUpdate(), req.ActivityID).Scan(&left, &opens, &closes, &status)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return culture.Errorf(culture.ENOTFOUND, "活动不存在。")
 	case err != nil:
 		return err
+	case status != culture.ActivityPublished:
+		return culture.ErrCancelled
 	case tx.nowUnix() < opens:
 		return culture.ErrNotOpen
 	case tx.nowUnix() >= closes:

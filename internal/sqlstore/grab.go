@@ -41,8 +41,11 @@ func grabChecks(ctx context.Context, tx *Tx, act *culture.Activity, req *culture
 }
 
 // weeklyCounted are the statuses the weekly cap counts. Waiting-list places
-// count too: they turn into seats without the resident doing anything.
-const weeklyCounted = `('pending', 'confirmed', 'checked_in', 'offered', 'waitlisted')`
+// and lottery applications count too: they turn into seats without the
+// resident doing anything (an application when drawn, which does not look
+// at the cap). The cap's text for residents (culture.Rules.WeeklyText)
+// speaks of bookings ("预约") and does not list statuses.
+const weeklyCounted = `('pending', 'confirmed', 'checked_in', 'offered', 'waitlisted', 'applied')`
 
 // checkWeeklyCap refuses a booking past the weekly cap. The no-op update
 // locks the account's row first (PostgreSQL), so concurrent requests of

@@ -301,3 +301,56 @@ func TestSecretKey(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Declining a pending real-name booking frees its IDs, as cancelling does
+// (reviewer's TestReviewDeclineKeepsRealNameClaims).
+func TestDeclineReleasesRealNameClaims(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
+		fx := activityFixtures(t, s)
+		acc := fixAccounts(t, s, 2)
+		a := fx.create(t, func(a *culture.Activity) { a.RealName, a.Mode = true, culture.ModeApproval })
+		id := validID("11010519491231002")
+		book := func(account int64) (*culture.Booking, error) {
+			return s.CreateBooking(t.Context(), &culture.BookingRequest{
+				ActivityID: a.ID, AccountID: account, Self: true,
+				RealNames: []culture.RealName{{Name: "王芳", IDNumber: id}},
+			})
+		}
+		b, err := book(acc[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DecideBooking(t.Context(), b.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := book(acc[1]); err != nil {
+			t.Fatalf("after decline, the same ID is refused: %v", err)
+		}
+	})
+}
+
+// Lottery applications count towards the weekly cap, like waiting-list
+// places: they turn into seats without the resident acting (reviewer's
+// TestReviewWeeklyCapIgnoresLotteryApplications).
+func TestWeeklyCapCountsLotteryApplications(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
+		fx := activityFixtures(t, s)
+		r := culture.DefaultRules()
+		r.WeeklyCap = 1
+		s.SetRules(r)
+		acc := fixAccounts(t, s, 1)
+		l1 := fx.create(t, lotteryMode)
+		l2 := fx.create(t, lotteryMode, func(a *culture.Activity) {
+			a.StartsAt, a.EndsAt = a.StartsAt.Add(24*time.Hour), a.EndsAt.Add(24*time.Hour)
+		})
+		fc := fx.create(t, func(a *culture.Activity) {
+			a.StartsAt, a.EndsAt = a.StartsAt.Add(48*time.Hour), a.EndsAt.Add(48*time.Hour)
+			a.ClosesAt = a.StartsAt
+		})
+		fx.apply(t, l1.ID, acc[0])
+		_, err := fx.try(t, l2.ID, acc[0], 1, false)
+		wantReason(t, err, culture.ReasonWeeklyLimit)
+		_, err = fx.try(t, fc.ID, acc[0], 1, false)
+		wantReason(t, err, culture.ReasonWeeklyLimit)
+	})
+}

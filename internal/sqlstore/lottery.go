@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 
 	"github.com/wenyun/wenyun/internal/culture"
@@ -38,18 +39,19 @@ func lotteryBit(b bool) int {
 }
 
 // lockLotteryWindow is taken by an application before its insert: it locks
-// the activity row while the lottery is undrawn, so that an application
-// either commits before the draw reads the applications or is refused.
+// the activity row while the lottery is undrawn and published, so that an
+// application either commits before the draw (or a cancellation) reads
+// the applications or is refused.
 func lockLotteryWindow(ctx context.Context, tx *Tx, activityID int64) error {
 	res, err := tx.exec(ctx, `UPDATE activities SET updated_at = updated_at
-		WHERE id = ? AND lottery_drawn_at IS NULL`, activityID)
+		WHERE id = ? AND lottery_drawn_at IS NULL AND status = 'published'`, activityID)
 	if err != nil {
 		return err
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 1 {
 		return err
 	}
-	return culture.ErrClosed
+	return errorOr(refuseUnpublished(ctx, tx, activityID), culture.ErrClosed)
 }
 
 // FindLottery returns the lottery of an activity: the commitment, and once
@@ -123,8 +125,10 @@ func applicantName(name, phone string) string {
 
 // DrawLottery draws the lottery of an activity whose application window
 // has closed, in one transaction. The draw is claimed by setting
-// lottery_drawn_at where it is NULL, so when several processes try at once
-// exactly one draws; the others (and later calls) get the stored result.
+// lottery_drawn_at where it is NULL and the activity is published, so when
+// several processes try at once exactly one draws; the others (and later
+// calls) get the stored result. A draw that meets a committed cancellation
+// is refused with ErrCancelled.
 func (s *Store) DrawLottery(ctx context.Context, activityID int64) (l *culture.Lottery, err error) {
 	defer wrapStoreErr(&err, "DrawLottery(%d)", activityID)
 	err = s.update(ctx, func(tx *Tx) error {
@@ -144,7 +148,7 @@ func drawLottery(ctx context.Context, tx *Tx, activityID int64) (*culture.Lotter
 		return nil, false, err
 	}
 	res, err := tx.exec(ctx, `UPDATE activities SET lottery_drawn_at = ?, updated_at = ?
-		WHERE id = ? AND lottery_drawn_at IS NULL`, tx.nowUnix(), tx.nowUnix(), activityID)
+		WHERE id = ? AND lottery_drawn_at IS NULL AND status = 'published'`, tx.nowUnix(), tx.nowUnix(), activityID)
 	if err != nil {
 		return nil, false, err
 	}
@@ -158,6 +162,10 @@ func drawLottery(ctx context.Context, tx *Tx, activityID int64) (*culture.Lotter
 		}
 	}
 	l, err := lotteryOf(ctx, tx, activityID)
+	if err == nil && n == 0 && !l.Drawn() {
+		// Not drawn, yet not claimed: cancelled since it was read.
+		return nil, false, culture.ErrCancelled
+	}
 	return l, err == nil && n == 1, err
 }
 
@@ -278,7 +286,9 @@ func recordDraw(ctx context.Context, tx *Tx, order []culture.Application, won []
 
 // DrawDueLotteries draws every published lottery whose window has closed
 // and that is not drawn yet, each in its own transaction, and returns how
-// many this call drew. Safe to run in several processes at once.
+// many this call drew. A draw that fails does not hold up the others: its
+// error is joined to the result. A lottery cancelled since it was found
+// due is skipped. Safe to run in several processes at once.
 func (s *Store) DrawDueLotteries(ctx context.Context) (n int, err error) {
 	defer wrapStoreErr(&err, "DrawDueLotteries")
 	var ids []int64
@@ -286,20 +296,30 @@ func (s *Store) DrawDueLotteries(ctx context.Context) (n int, err error) {
 		ids, err = dueLotteries(ctx, tx)
 		return err
 	})
+	if err != nil {
+		return 0, err
+	}
+	var errs []error
 	for _, id := range ids {
-		if err != nil {
+		if ctx.Err() != nil {
+			errs = append(errs, ctx.Err())
 			break
 		}
 		var drew bool
-		err = s.update(ctx, func(tx *Tx) error {
+		err := s.update(ctx, func(tx *Tx) (err error) {
 			_, drew, err = drawLottery(ctx, tx, id)
 			return err
 		})
+		if culture.ErrorReason(err) == culture.ReasonCancelled {
+			continue
+		} else if err != nil {
+			errs = append(errs, fmt.Errorf("DrawLottery(%d): %w", id, err))
+		}
 		if drew {
 			n++
 		}
 	}
-	return n, err
+	return n, errors.Join(errs...)
 }
 
 func dueLotteries(ctx context.Context, tx *Tx) ([]int64, error) {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -284,4 +285,27 @@ func mustHex(t *testing.T, s string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// A failing draw does not stop DrawDueLotteries: the other due lotteries
+// are drawn and the errors are joined. A lottery cancelled after it was
+// found due is skipped.
+func TestDrawDueLotteriesContinuesAfterFailure(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
+		fx := activityFixtures(t, s)
+		broken := fx.create(t, lotteryMode)
+		good := fx.create(t, lotteryMode)
+		fx.apply(t, broken.ID, fx.residents[0])
+		fx.apply(t, good.ID, fx.residents[1])
+		fixExec(t, s, `UPDATE activities SET lottery_seed = 'not hex' WHERE id = ?`, broken.ID)
+		fx.setNow(activityTestNow.Add(time.Hour))
+		defer fx.setNow(activityTestNow)
+		n, err := s.DrawDueLotteries(t.Context())
+		if n != 1 || err == nil || !strings.Contains(err.Error(), fmt.Sprintf("DrawLottery(%d)", broken.ID)) {
+			t.Errorf("DrawDueLotteries = %d, %v; want 1 and the broken draw's error", n, err)
+		}
+		if l, err := s.FindLottery(t.Context(), good.ID); err != nil || !l.Drawn() {
+			t.Errorf("good lottery = %+v, %v; want drawn", l, err)
+		}
+	})
 }

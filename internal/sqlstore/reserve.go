@@ -81,15 +81,18 @@ func takeCommunity(ctx context.Context, tx *Tx, act *culture.Activity, accountID
 }
 
 // takeReserve takes n seats of a reserve column (walkin_left or
-// community_left, never user input) while the reserves are held.
+// community_left, never user input) while the reserves are held and the
+// activity is published; ErrCancelled once it is not.
 func takeReserve(ctx context.Context, tx *Tx, activityID int64, column string, n int) (bool, error) {
 	res, err := tx.exec(ctx, `UPDATE activities SET `+column+` = `+column+` - ?
-		WHERE id = ? AND `+column+` >= ? AND reserve_released = 0`, n, activityID, n)
+		WHERE id = ? AND `+column+` >= ? AND reserve_released = 0 AND status = 'published'`, n, activityID, n)
 	if err != nil {
 		return false, err
 	}
-	rows, err := res.RowsAffected()
-	return rows == 1, err
+	if rows, err := res.RowsAffected(); err != nil || rows == 1 {
+		return err == nil, err
+	}
+	return false, refuseUnpublished(ctx, tx, activityID)
 }
 
 // communityMember reports whether the account's home unit lies in the
@@ -144,6 +147,7 @@ func reserveReleaseAt(a *culture.Activity) any {
 // flag. Seats move between the public pool and the reserves; an edit that
 // would take back reserved seats already booked, or more public seats than
 // are left, is refused. After the release the reserves cannot change.
+// Public seats it frees go to the waiting list in updateActivity.
 func saveReserves(ctx context.Context, tx *Tx, cur *culture.Activity, next *culture.Activity) error {
 	dw, dc := next.ReservedWalkin-cur.ReservedWalkin, next.ReservedCommunity-cur.ReservedCommunity
 	res, err := tx.exec(ctx, `UPDATE activities SET reserved_walkin = ?, reserved_community = ?,
@@ -157,9 +161,6 @@ func saveReserves(ctx context.Context, tx *Tx, cur *culture.Activity, next *cult
 		return err
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 1 {
-		if err == nil && dw+dc < 0 {
-			err = promoteWaitlist(ctx, tx, cur.ID)
-		}
 		return err
 	}
 	return culture.Invalid("reserved_walkin", "预留名额无法调整：已释放，或少于已用的预留名额，或超过剩余名额。")

@@ -21,6 +21,9 @@ type stmtCache struct {
 	m  map[string]*sql.Stmt
 	// missed holds texts to prepare once the connection is free.
 	missed map[string]bool
+	// closed is set by close: nothing is noted or prepared after it, since
+	// no one would close those statements.
+	closed bool
 }
 
 // maxCachedStmts bounds the cache: filters build a bounded but large set of
@@ -41,7 +44,7 @@ func (c *stmtCache) get(q string) *sql.Stmt {
 	c.mu.RUnlock()
 	if st == nil {
 		c.mu.Lock()
-		if len(c.m)+len(c.missed) < maxCachedStmts {
+		if !c.closed && len(c.m)+len(c.missed) < maxCachedStmts {
 			c.missed[q] = true
 		}
 		c.mu.Unlock()
@@ -58,15 +61,19 @@ func (c *stmtCache) prepareMissed(ctx context.Context) {
 	c.mu.Lock()
 	missed := c.missed
 	c.missed = map[string]bool{}
+	closed := c.closed
 	c.mu.Unlock()
+	if closed {
+		return
+	}
 	for q := range missed {
 		st, err := c.db.PrepareContext(ctx, q)
 		if err != nil {
 			continue // it runs unprepared; the error shows where it is used
 		}
 		c.mu.Lock()
-		if old := c.m[q]; old != nil {
-			st.Close()
+		if old := c.m[q]; old != nil || c.closed {
+			st.Close() // cached already, or closed while preparing
 		} else {
 			c.m[q] = st
 		}
@@ -80,10 +87,12 @@ func (c *stmtCache) close() {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.closed = true
 	for _, st := range c.m {
 		st.Close()
 	}
 	c.m = map[string]*sql.Stmt{}
+	c.missed = map[string]bool{}
 }
 
 // stmtsFor returns the statement cache of a pool (nil on PostgreSQL).

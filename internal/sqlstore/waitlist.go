@@ -20,14 +20,14 @@ import (
 // in line is offered.
 
 // joinWaitlist puts the request at the end of the line. The no-op update
-// locks the activity row first, so concurrent joins get distinct ranks.
+// locks the activity row first, so concurrent joins get distinct ranks,
+// and checks under that lock that the activity is still published.
 func joinWaitlist(ctx context.Context, tx *Tx, activityID int64) (int, error) {
-	_, err := tx.exec(ctx, `UPDATE activities SET seats_left = seats_left WHERE id = ?`, activityID)
-	if err != nil {
+	if err := lockPublished(ctx, tx, activityID); err != nil {
 		return 0, err
 	}
 	var rank int
-	err = tx.queryRow(ctx, `SELECT COALESCE(MAX(queue_rank), 0) + 1 FROM bookings
+	err := tx.queryRow(ctx, `SELECT COALESCE(MAX(queue_rank), 0) + 1 FROM bookings
 		WHERE activity_id = ? AND queue_rank IS NOT NULL`, activityID).Scan(&rank)
 	return rank, err
 }
@@ -41,6 +41,13 @@ func canWaitlist(act *culture.Activity, req *culture.BookingRequest, err error) 
 // while the head fits. Callers have just updated the activity row, which
 // PostgreSQL keeps locked until commit, so promotions of one activity run
 // one after the other and never hand out a seat twice.
+//
+// The head's own row is not locked by that: a cancel of a waitlisted
+// booking (in any process) takes no activity lock. If it commits between
+// reading the head and offering to it, the offer updates no row; the
+// seats taken for it go back to the public pool and the next head is
+// tried. (Under READ COMMITTED the next read sees the committed cancel, so
+// the loop moves on; SQLite's single writer never gets here.)
 func promoteWaitlist(ctx context.Context, tx *Tx, activityID int64) error {
 	act, err := activityByID(ctx, tx, activityID)
 	if err != nil {
@@ -58,10 +65,18 @@ func promoteWaitlist(ctx context.Context, tx *Tx, activityID int64) error {
 		if took, err := takeReserveless(ctx, tx, activityID, seats); err != nil || !took {
 			return err
 		}
-		_, err = tx.exec(ctx, `UPDATE bookings SET status = 'offered', offer_expires_at = ?, updated_at = ?
+		res, err := tx.exec(ctx, `UPDATE bookings SET status = 'offered', offer_expires_at = ?, updated_at = ?
 			WHERE id = ? AND status = 'waitlisted'`, unix(deadline), tx.nowUnix(), id)
 		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 { // the head left the line meanwhile: its seats go back
+			_, err := tx.exec(ctx, `UPDATE activities SET seats_left = seats_left + ? WHERE id = ?`, seats, activityID)
+			if err != nil {
+				return err
+			}
 		}
 	}
 }
@@ -76,10 +91,11 @@ func waitlistHead(ctx context.Context, tx *Tx, activityID int64) (id int64, seat
 	return id, seats, err
 }
 
-// takeReserveless takes n public seats if that many are free.
+// takeReserveless takes n public seats if that many are free and the
+// activity is still published.
 func takeReserveless(ctx context.Context, tx *Tx, activityID int64, n int) (bool, error) {
 	res, err := tx.exec(ctx, `UPDATE activities SET seats_left = seats_left - ?
-		WHERE id = ? AND seats_left >= ?`, n, activityID, n)
+		WHERE id = ? AND seats_left >= ? AND status = 'published'`, n, activityID, n)
 	if err != nil {
 		return false, err
 	}
