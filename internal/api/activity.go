@@ -162,7 +162,7 @@ func queryCategory(q url.Values) (*string, error) {
 
 // checkSearch bounds the search text.
 func checkSearch(s string) error {
-	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > 50 {
+	if !culture.CleanText(s) || utf8.RuneCountInString(s) > 50 {
 		return culture.Invalid("q", "参数 q 应为不超过 50 个字的文本。")
 	}
 	return nil
@@ -209,6 +209,10 @@ type activityRequest struct {
 	ReserveReleaseAt  string `json:"reserve_release_at"`
 	RealName          bool   `json:"real_name"`
 }
+
+// maxSeats bounds an activity's capacity and each of its reserves (the
+// domain's rule).
+const maxSeats = 100000
 
 // maxRepeatWeeks bounds weekly repetition (the store's limit).
 const maxRepeatWeeks = 26
@@ -268,6 +272,16 @@ func buildActivity(req *activityRequest) (*culture.Activity, int, error) {
 	}
 	if req.MaxPerBooking != nil {
 		act.MaxPerBooking = *req.MaxPerBooking
+	}
+	// Bound the seat numbers before anything adds them up (the domain
+	// checks them again, negative ones and against each other).
+	switch {
+	case req.Capacity > maxSeats:
+		return nil, 0, culture.Invalid("capacity", "名额应在 0 到 100000 之间。")
+	case req.ReservedWalkin > maxSeats:
+		return nil, 0, culture.Invalid("reserved_walkin", "预留名额应在 0 到 100000 之间。")
+	case req.ReservedCommunity > maxSeats:
+		return nil, 0, culture.Invalid("reserved_community", "预留名额应在 0 到 100000 之间。")
 	}
 	weeks := 1
 	if req.RepeatWeeks != nil {

@@ -114,6 +114,8 @@ func TestActivityIndexParams(t *testing.T) {
 		refuse("ErrPerPageNotNumber", "per_page=ten", "per_page"),
 		refuse("ErrQueryTooLong", "q="+strings.Repeat("书", 51), `"field":"q"`),
 		refuse("ErrQueryNotUTF8", "q=%FF", `"field":"q"`),
+		refuse("ErrQueryNUL", "q=%E4%B9%A6%00", `"field":"q"`),
+		refuse("ErrQueryControl", "q=%1B", `"field":"q"`),
 	})
 }
 
@@ -233,6 +235,13 @@ func TestActivityCreateReserves(t *testing.T) {
 			http.StatusBadRequest, "invalid", `"field":"real_name"`),
 		post("ErrOverCapacity", activityBody(f.Xi, `,"reserved_walkin":15,"reserved_community":6`),
 			http.StatusBadRequest, "invalid", `"field":"reserved_walkin"`, "预留名额合计不能超过总名额。"),
+		// Each near math.MaxInt64: their sum wrapped to -2 and passed.
+		post("ErrReservesOverflow", activityBody(f.Xi, `,"reserved_walkin":9223372036854775807,"reserved_community":9223372036854775807`),
+			http.StatusBadRequest, "invalid", `"field":"reserved_walkin"`, "预留名额应在 0 到 100000 之间。"),
+		post("ErrReserveTooLarge", activityBody(f.Xi, `,"reserved_community":100001`),
+			http.StatusBadRequest, "invalid", `"field":"reserved_community"`),
+		post("ErrReserveNotInt", activityBody(f.Xi, `,"reserved_walkin":99999999999999999999`),
+			http.StatusBadRequest, "invalid", `"field":"reserved_walkin"`),
 		post("ErrNegative", activityBody(f.Xi, `,"reserved_community":-1`),
 			http.StatusBadRequest, "invalid", `"field":"reserved_walkin"`),
 		post("ErrOpenMode", strings.Replace(activityBody(f.Xi, `,"reserved_walkin":2`), "first_come", "open", 1),

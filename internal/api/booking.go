@@ -140,10 +140,11 @@ func checkBookingRequest(req *culture.BookingRequest) error {
 			return culture.Invalid("family_member_ids", "家庭成员编号无效。")
 		}
 	}
-	for i := 0; i < len(req.IdempotencyKey); i++ {
-		if c := req.IdempotencyKey[i]; c < 0x21 || c > 0x7e {
-			return culture.Invalid("idempotency_key", "Idempotency-Key 只能包含可见的 ASCII 字符。")
-		}
+	if len(req.IdempotencyKey) > culture.MaxIdempotencyKey {
+		return culture.Invalid("idempotency_key", "Idempotency-Key 过长（最多 100 个字符）。")
+	}
+	if !culture.ValidIdempotencyKey(req.IdempotencyKey) {
+		return culture.Invalid("idempotency_key", "Idempotency-Key 只能包含可见的 ASCII 字符。")
 	}
 	return nil
 }

@@ -58,7 +58,12 @@ func TestBookingCreate(t *testing.T) {
 		{name: "ErrContentType", method: "POST", path: bookingsPath(f.Approval), token: f.BobToken, body: `{}`,
 			headers: map[string]string{"Content-Type": "text/json"}, wantStatus: http.StatusUnsupportedMediaType, wantCode: "unsupported_media_type"},
 		{name: "ErrKeyTooLong", method: "POST", path: bookingsPath(f.Approval), token: f.BobToken, body: `{}`,
-			headers: map[string]string{"Idempotency-Key": strings.Repeat("k", 101)}, wantStatus: http.StatusBadRequest, wantCode: "invalid"},
+			headers: map[string]string{"Idempotency-Key": strings.Repeat("k", 101)}, wantStatus: http.StatusBadRequest, wantCode: "invalid",
+			wantText: []string{"Idempotency-Key 过长"}},
+		book("ErrRealNameNUL", f.BobToken, f.Open, `{"real_names":[{"name":"张\u0000三","id_number":"11010519491231002X"}]}`,
+			http.StatusBadRequest, "invalid", "参加人姓名包含无效字符。"),
+		book("ErrRealNameControl", f.BobToken, f.Open, `{"real_names":[{"name":"张\u001b三","id_number":"11010519491231002X"}]}`,
+			http.StatusBadRequest, "invalid", "参加人姓名包含无效字符。"),
 		{name: "ErrKeyNotASCII", method: "POST", path: bookingsPath(f.Approval), token: f.BobToken, body: `{}`,
 			headers: map[string]string{"Idempotency-Key": "预约-1"}, wantStatus: http.StatusBadRequest, wantCode: "invalid"},
 	})

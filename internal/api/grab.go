@@ -110,8 +110,9 @@ func (a *API) handleNoShowWaive(w http.ResponseWriter, r *http.Request) {
 }
 
 // waivable returns a booking the caller may waive: staff with
-// ActManageActivities at the activity's unit. Residents and staff of other
-// units get not found, or forbidden when they are staff elsewhere.
+// ActManageActivities at the activity's unit. Accounts without that right
+// anywhere get forbidden whatever the id; staff of other units get not
+// found, as for an id that does not exist.
 func (a *API) waivable(r *http.Request, id int64) (*culture.Booking, error) {
 	me := account(r.Context())
 	if !me.CanAnywhere(culture.ActManageActivities) {
@@ -126,6 +127,8 @@ func (a *API) waivable(r *http.Request, id int64) (*culture.Booking, error) {
 	unit, err := a.activityUnit(r.Context(), b.ActivityID)
 	if err != nil {
 		return nil, err
+	} else if !me.Can(culture.ActManageActivities, unit) {
+		return nil, errBookingNotFound // as for an unknown id: no existence oracle
 	}
-	return b, me.Check(culture.ActManageActivities, unit)
+	return b, nil
 }

@@ -146,10 +146,37 @@ func (r *BookingRequest) Validate() error {
 		}
 		seen[id] = true
 	}
-	if len(r.IdempotencyKey) > 100 {
-		return Invalid("idempotency_key", "Idempotency-Key 过长（最多 100 个字符）。")
+	if !ValidIdempotencyKey(r.IdempotencyKey) {
+		// The web form's key is hidden: an odd one means a stale or tampered
+		// page. The API checks its header first and names it.
+		return Invalid("idempotency_key", "页面已过期，请刷新后重试。")
+	}
+	for _, rn := range r.RealNames {
+		if err := checkText("real_names", "参加人姓名", strings.TrimSpace(rn.Name), 0, 30); err != nil {
+			return err
+		}
+		if err := checkText("real_names", "身份证号", strings.TrimSpace(rn.IDNumber), 0, 30); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// MaxIdempotencyKey bounds an idempotency key, in bytes.
+const MaxIdempotencyKey = 100
+
+// ValidIdempotencyKey reports whether key is empty or at most
+// MaxIdempotencyKey visible ASCII characters (what the store keeps).
+func ValidIdempotencyKey(key string) bool {
+	if len(key) > MaxIdempotencyKey {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; c < 0x21 || c > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // BookingFilter selects bookings.

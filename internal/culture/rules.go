@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Rules are the per-person rules of ticket grabbing: the no-show rule, the
@@ -118,13 +117,10 @@ var (
 	ErrRealNames    = Invalid("real_names", "实名活动请为每位参加人填写姓名和身份证号。")
 )
 
-// CheckWaiveReason validates a waiver's reason: 2 to 200 characters.
+// CheckWaiveReason validates a waiver's reason: 2 to 200 characters of
+// clean text (see checkText).
 func CheckWaiveReason(reason string) error {
-	n := utf8.RuneCountInString(strings.TrimSpace(reason))
-	if n < 2 || n > 200 {
-		return Invalid("reason", "请填写免除原因（2 到 200 个字）。")
-	}
-	return nil
+	return checkText("reason", "免除原因", strings.TrimSpace(reason), 2, 200)
 }
 
 // CounterRequest books seats at the counter (or by phone) for a resident
@@ -155,12 +151,14 @@ type GrabService interface {
 }
 
 // validateReserves checks the reserved seats: none for activities without
-// booking, and together no more than the capacity.
+// booking, and together no more than the capacity. Each reserve is compared
+// with the capacity before they are added, so that huge values cannot wrap
+// around to a small (or negative) sum.
 func (a *Activity) validateReserves() error {
 	switch {
 	case a.ReservedWalkin < 0 || a.ReservedCommunity < 0:
 		return Invalid("reserved_walkin", "预留名额不能为负数。")
-	case a.ReservedWalkin+a.ReservedCommunity > a.Capacity:
+	case a.ReservedWalkin > a.Capacity || a.ReservedCommunity > a.Capacity-a.ReservedWalkin:
 		return Invalid("reserved_walkin", "预留名额合计不能超过总名额。")
 	case a.Mode == ModeOpen && a.ReservedWalkin+a.ReservedCommunity > 0:
 		return Invalid("reserved_walkin", "免预约活动无需预留名额。")

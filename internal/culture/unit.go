@@ -61,6 +61,9 @@ func (u *Unit) Validate() error {
 	if err := checkText("address", "地址", u.Address, 0, 200); err != nil {
 		return err
 	}
+	if err := checkText("phone", "电话", u.Phone, 0, 40); err != nil {
+		return err
+	}
 	if u.Kind != UnitCity && u.Kind != UnitHub && u.ParentID == nil {
 		return Invalid("parent_id", "分馆和基层文化点必须有上级单位。")
 	}

@@ -2,6 +2,7 @@ package culture
 
 import (
 	"regexp"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -39,12 +40,13 @@ func MaskName(s string) string {
 	return out
 }
 
-// checkText checks the length in characters of a text field.
+// checkText checks a text field: clean characters (CleanText) and a
+// length in characters between min and max.
 func checkText(field, label, s string, min, max int) error {
-	n := utf8.RuneCountInString(s)
-	if !utf8.ValidString(s) {
+	if !CleanText(s) {
 		return Invalid(field, label+"包含无效字符。")
 	}
+	n := utf8.RuneCountInString(s)
 	if n < min && min == 1 {
 		return Invalid(field, "请填写"+label+"。")
 	}
@@ -52,6 +54,27 @@ func checkText(field, label, s string, min, max int) error {
 		return Errorf(EINVALID, "%s长度应在 %d 到 %d 个字之间。", label, min, max).withField(field)
 	}
 	return nil
+}
+
+// CheckText is checkText for the web and API layers: an EINVALID error
+// unless s is clean text of min to max characters.
+func CheckText(field, label, s string, min, max int) error {
+	return checkText(field, label, s, min, max)
+}
+
+// CleanText reports whether s is text a database should store: valid
+// UTF-8 without NUL or any other control character (C0, DEL, C1) but
+// newline, carriage return and tab.
+func CleanText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
+			return false
+		}
+	}
+	return true
 }
 
 func (e *Error) withField(f string) *Error { e.Field = f; return e }

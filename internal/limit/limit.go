@@ -58,3 +58,11 @@ func (k *Keyed) sweep(now time.Time) {
 		}
 	}
 }
+
+// Forget drops key's bucket, so that its next event starts with a full
+// burst again (a successful sign-in clears the failures before it).
+func (k *Keyed) Forget(key string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.buckets, key)
+}

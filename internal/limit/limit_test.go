@@ -17,3 +17,14 @@ func TestKeyedAllow(t *testing.T) {
 		t.Fatal("other key refused")
 	}
 }
+
+func TestKeyedForget(t *testing.T) {
+	k := New(time.Hour, 1)
+	if !k.Allow("a") || k.Allow("a") {
+		t.Fatal("burst of 1 not kept")
+	}
+	k.Forget("a")
+	if !k.Allow("a") {
+		t.Fatal("forgotten key still limited")
+	}
+}

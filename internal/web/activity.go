@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/wenyun/wenyun/internal/culture"
@@ -171,7 +172,9 @@ func (q *activityQuery) check(page string) error {
 		return culture.Invalid("to", "结束日期不能早于开始日期。")
 	case q.Category != "" && !isCategory(q.Category):
 		return culture.Invalid("category", "请选择正确的活动类别。")
-	case !utf8.ValidString(q.Q) || utf8.RuneCountInString(q.Q) > maxQueryRunes:
+	case !culture.CleanText(q.Q):
+		return culture.Invalid("q", "搜索内容包含无效字符。")
+	case utf8.RuneCountInString(q.Q) > maxQueryRunes:
 		return culture.Invalid("q", fmt.Sprintf("搜索内容最多 %d 个字。", maxQueryRunes))
 	}
 	if page != "" {
@@ -413,8 +416,36 @@ func pathID(r *http.Request) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
-// localPath reports whether p is a path on this site, safe to redirect to.
+// maxLocalPath bounds a redirect target kept in a link or the session.
+const maxLocalPath = 1000
+
+// localPath reports whether p is a path on this site, safe to redirect to:
+// it is the one check of every "go back to" target (?next=, back=, the
+// session's after_login, the Referer). Browsers drop tabs and newlines from
+// URLs and read "\\" as "/", so "/\t/evil.example" or "/\\evil.example"
+// would leave the site: p must start with a single "/", hold only
+// printable characters (no control, format or line separator character,
+// no backslash, also not percent-encoded in the path), and parse as a
+// path without scheme or host.
 func localPath(p string) bool {
-	return len(p) > 0 && len(p) <= 200 && p[0] == '/' &&
-		!strings.HasPrefix(p, "//") && !strings.ContainsAny(p, "\\\r\n")
+	if len(p) == 0 || len(p) > maxLocalPath || p[0] != '/' || !utf8.ValidString(p) {
+		return false
+	}
+	for _, c := range p {
+		if c == '\\' || !unicode.IsGraphic(c) {
+			return false
+		}
+	}
+	if strings.HasPrefix(p, "//") {
+		return false
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return false
+	}
+	// Nor may the decoded path ("/%2F/evil.example", "/%5Cevil.example",
+	// "/%09/evil.example").
+	return !strings.HasPrefix(u.Path, "//") && !strings.ContainsFunc(u.Path, func(c rune) bool {
+		return c == '\\' || !unicode.IsGraphic(c)
+	})
 }

@@ -29,7 +29,19 @@ func TestConsoleActivityCreateReserves(t *testing.T) {
 			status: http.StatusUnprocessableEntity,
 			want:   []string{"预留名额合计不能超过总名额。", `value="15"`, `value="6"`, `name="real_name" value="1" checked`}},
 		{name: "ErrNegative", user: "xiadmin", method: http.MethodPost, path: "/console/activities",
-			form: form("reserved_community", "-2"), status: http.StatusUnprocessableEntity, want: []string{"预留名额不能为负数。"}},
+			form: form("reserved_community", "-2"), status: http.StatusUnprocessableEntity, want: []string{"预留名额应在 0 到 100000 之间。"}},
+		// Near math.MaxInt64 each: the sum wrapped to -2 and an activity of 5
+		// seats was stored with ~9.2e18 walk-in seats.
+		{name: "ErrReservesOverflow", user: "xiadmin", method: http.MethodPost, path: "/console/activities",
+			form: form("title", "溢出课", "capacity", "5", "reserved_walkin", "9223372036854775807",
+				"reserved_community", "9223372036854775807"),
+			status: http.StatusUnprocessableEntity, want: []string{"预留名额应在 0 到 100000 之间。"}},
+		{name: "ErrReserveTooLarge", user: "xiadmin", method: http.MethodPost, path: "/console/activities",
+			form:   form("title", "溢出课", "capacity", "5", "reserved_walkin", "100001"),
+			status: http.StatusUnprocessableEntity, want: []string{"预留名额应在 0 到 100000 之间。"}},
+		{name: "ErrReserveHuge", user: "xiadmin", method: http.MethodPost, path: "/console/activities",
+			form:   form("title", "溢出课", "reserved_community", "99999999999999999999"),
+			status: http.StatusUnprocessableEntity, want: []string{"请输入整数。"}},
 		{name: "ErrNotNumber", user: "xiadmin", method: http.MethodPost, path: "/console/activities",
 			form: form("reserved_walkin", "五"), status: http.StatusUnprocessableEntity, want: []string{"请输入整数。"}},
 		{name: "ErrOpenMode", user: "xiadmin", method: http.MethodPost, path: "/console/activities",
@@ -69,6 +81,15 @@ func TestConsoleActivityCreateReserves(t *testing.T) {
 			t.Errorf("%s: release %v, want %v", c.title, a.ReserveReleaseAt, c.release)
 		}
 	}
+	all, _, err := f.store.FindActivities(context.Background(), culture.ActivityFilter{Within: &f.xi, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range all {
+		if a.Title == "溢出课" {
+			t.Errorf("a refused form was stored: capacity %d, reserves %d+%d", a.Capacity, a.ReservedWalkin, a.ReservedCommunity)
+		}
+	}
 	// The console page shows them.
 	a := findActivityTitled(t, f, "预留释放课")
 	_, page := f.client("xiadmin").get(consoleActivityURL(a.ID))
@@ -98,6 +119,9 @@ func TestConsoleActivityEditReserves(t *testing.T) {
 	f.run(t, []consoleScenario{
 		{name: "ErrOverCapacity", user: "xiadmin", method: http.MethodPost, path: u,
 			form: form("reserved_walkin", "40"), status: http.StatusUnprocessableEntity, want: []string{"预留名额合计不能超过总名额。"}},
+		{name: "ErrReservesOverflow", user: "xiadmin", method: http.MethodPost, path: u,
+			form:   form("capacity", "5", "reserved_walkin", "9223372036854775807", "reserved_community", "9223372036854775807"),
+			status: http.StatusUnprocessableEntity, want: []string{"预留名额应在 0 到 100000 之间。"}},
 		{name: "OK", user: "xiadmin", method: http.MethodPost, path: u, form: form(),
 			status: http.StatusSeeOther, location: consoleActivityURL(f.xiFirst)},
 		{name: "FormShowsThem", user: "xiadmin", path: u, status: http.StatusOK,

@@ -47,6 +47,8 @@ func TestActivityIndex(t *testing.T) {
 		{name: "ErrUnitUnknown", url: "/activities?unit=999999", want: http.StatusNotFound},
 		{name: "ErrDate", url: "/activities?from=2026-13-45", want: http.StatusUnprocessableEntity, text: []string{"开始日期格式不正确"}},
 		{name: "ErrDateOrder", url: "/activities?from=2030-05-02&to=2030-05-01", want: http.StatusUnprocessableEntity, text: []string{"结束日期不能早于开始日期"}},
+		{name: "ErrSearchNUL", url: "/activities?q=%E4%B9%A6%00", want: http.StatusUnprocessableEntity, text: []string{"搜索内容包含无效字符。"}},
+		{name: "ErrSearchControl", url: "/activities?q=%1B%5B31m", want: http.StatusUnprocessableEntity, text: []string{"搜索内容包含无效字符。"}},
 		{name: "ErrCategory", url: "/activities?category=nope", want: http.StatusUnprocessableEntity, text: []string{"请选择正确的活动类别"}},
 		{name: "ErrPage", url: "/activities?page=0", want: http.StatusUnprocessableEntity, text: []string{"页码不正确"}},
 		{name: "ErrQueryTooLong", url: "/activities?q=" + strings.Repeat("书", 51), want: http.StatusUnprocessableEntity, text: []string{"最多 50 个字"}},

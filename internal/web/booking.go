@@ -54,6 +54,23 @@ func (s *Server) booked(w http.ResponseWriter, r *http.Request, b *culture.Booki
 	redirect(w, r, "/me/tickets/"+strconv.FormatInt(b.ID, 10))
 }
 
+// validIdem reports whether key could be a form's idempotency key (see
+// newIdemKey): 1 to 100 of A-Z, a-z, 0-9, "_" and "-". Anything else is a
+// stale or tampered form.
+func validIdem(key string) bool {
+	if key == "" || len(key) > culture.MaxIdempotencyKey {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		switch c := key[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // bookingRequest reads the booking form: "self", "family" (ids) and "idem".
 func bookingRequest(form url.Values, activityID, accountID int64) (*culture.BookingRequest, error) {
 	req := &culture.BookingRequest{
@@ -67,7 +84,8 @@ func bookingRequest(form url.Values, activityID, accountID int64) (*culture.Book
 		}
 		req.FamilyIDs = append(req.FamilyIDs, id)
 	}
-	if req.IdempotencyKey == "" {
+	if !validIdem(req.IdempotencyKey) {
+		req.IdempotencyKey = ""
 		return req, culture.Invalid("idem", "页面已过期，请刷新后重试。")
 	}
 	req.Waitlist, req.RealNames = form.Get("waitlist") == "1", realNamesFrom(form, req)

@@ -22,6 +22,14 @@ func bookForm(self bool, key string, family ...int64) url.Values {
 	return v
 }
 
+// withValues sets name/value pairs on v and returns it.
+func withValues(v url.Values, kv ...string) url.Values {
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	return v
+}
+
 func TestBookingCreate(t *testing.T) {
 	ts := newTestServer(t)
 	book := func(a *culture.Activity) string { return idPath("/activities/%d/book", a.ID) }
@@ -39,7 +47,21 @@ func TestBookingCreate(t *testing.T) {
 		{name: "ErrNoIdemKey", method: post, url: book(ts.Bookable), form: bookForm(true, ""), as: ts.Resident,
 			want: http.StatusUnprocessableEntity, text: []string{"页面已过期"}},
 		{name: "ErrIdemKeyTooLong", method: post, url: book(ts.Bookable), form: bookForm(true, strings.Repeat("k", 101)), as: ts.Resident,
-			want: http.StatusUnprocessableEntity, text: []string{"过长"}},
+			want: http.StatusUnprocessableEntity, text: []string{"页面已过期，请刷新后重试。"}, not: []string{"Idempotency"}},
+		{name: "ErrIdemKeyNUL", method: post, url: book(ts.Bookable), form: bookForm(true, "k\x00nul"), as: ts.Resident,
+			want: http.StatusUnprocessableEntity, text: []string{"页面已过期，请刷新后重试。"}},
+		{name: "ErrIdemKeyInvalidUTF8", method: post, url: book(ts.Bookable), form: bookForm(true, "k\xff"), as: ts.Resident,
+			want: http.StatusUnprocessableEntity, text: []string{"页面已过期，请刷新后重试。"}},
+		{name: "ErrIdemKeyChinese", method: post, url: book(ts.Bookable), form: bookForm(true, "预约键"), as: ts.Resident,
+			want: http.StatusUnprocessableEntity, text: []string{"页面已过期，请刷新后重试。"}},
+		{name: "ErrIdemKeyPunctuation", method: post, url: book(ts.Bookable), form: bookForm(true, "k 1/../x"), as: ts.Resident,
+			want: http.StatusUnprocessableEntity, text: []string{"页面已过期，请刷新后重试。"}},
+		{name: "ErrRealNameNUL", method: post, url: book(ts.Bookable),
+			form: withValues(bookForm(true, "k-rn1"), "rn_name_self", "李\x00秀英", "rn_id_self", "11010519491231002X"), as: ts.Resident,
+			want: http.StatusUnprocessableEntity, text: []string{"参加人姓名包含无效字符。"}},
+		{name: "ErrRealNameInvalidUTF8", method: post, url: book(ts.Bookable),
+			form: withValues(bookForm(true, "k-rn2"), "rn_name_self", "李\xff", "rn_id_self", "11010519491231002X"), as: ts.Resident,
+			want: http.StatusUnprocessableEntity, text: []string{"参加人姓名包含无效字符。"}},
 		{name: "ErrSoldOut", method: post, url: book(ts.SoldOut), form: bookForm(true, "k5"), as: ts.Resident,
 			want: http.StatusConflict, text: []string{"名额已满，下次早点来哦。"}},
 		{name: "ErrNotOpen", method: post, url: book(ts.NotOpen), form: bookForm(true, "k6"), as: ts.Resident,

@@ -194,12 +194,8 @@ func (s *Server) handleConsoleBookingDecide(w http.ResponseWriter, r *http.Reque
 		s.notFound(w, r)
 		return
 	}
-	b, err := s.Bookings.FindBookingByID(r.Context(), id)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	if _, ok := s.consoleActivityByID(w, r, b.ActivityID); !ok || !s.consoleParseForm(w, r) {
+	b, ok := s.consoleBooking(w, r, id)
+	if !ok || !s.consoleParseForm(w, r) {
 		return
 	}
 	approve, ok := map[string]bool{"approve": true, "decline": false}[r.PostForm.Get("decision")]
@@ -216,6 +212,40 @@ func (s *Server) handleConsoleBookingDecide(w http.ResponseWriter, r *http.Reque
 		s.flash(r, map[bool]string{true: "已通过该报名。", false: "已拒绝该报名。"}[approve])
 	}
 	redirect(w, r, consoleActivityURL(b.ActivityID))
+}
+
+// errConsoleNoBooking answers an unknown booking and one of an activity
+// outside the caller's units alike, so that another branch cannot tell
+// which booking ids exist (as check-in answers "票码无效" to both).
+var errConsoleNoBooking = culture.Errorf(culture.ENOTFOUND, "预约不存在。")
+
+// consoleBooking returns the booking with id for staff who manage its
+// activity's unit. Staff without that right anywhere get 403 whatever the
+// id; everyone else gets the same 404 for a booking that does not exist
+// and for one outside their units.
+func (s *Server) consoleBooking(w http.ResponseWriter, r *http.Request, id int64) (*culture.Booking, bool) {
+	acc := consoleAccount(r)
+	if !acc.CanAnywhere(culture.ActManageActivities) {
+		s.error(w, r, culture.ErrForbidden)
+		return nil, false
+	}
+	b, err := s.Bookings.FindBookingByID(r.Context(), id)
+	var a *culture.Activity
+	if err == nil {
+		a, err = s.Activities.FindActivityByID(r.Context(), b.ActivityID)
+	}
+	if err == nil {
+		_, err = s.consoleUnitFor(r.Context(), acc, culture.ActManageActivities, a.UnitID)
+	}
+	switch culture.ErrorCode(err) {
+	case "":
+		return b, true
+	case culture.ENOTFOUND, culture.EFORBIDDEN:
+		s.error(w, r, errConsoleNoBooking)
+	default:
+		s.error(w, r, err)
+	}
+	return nil, false
 }
 
 func consoleActivityURL(id int64) string { return fmt.Sprintf("/console/activities/%d", id) }

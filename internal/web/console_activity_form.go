@@ -174,7 +174,7 @@ func consoleActivityOf(f *consoleForm, now time.Time) (*culture.Activity, int) {
 		Mode:     f.text("mode", "请选择预约方式。"),
 		AgeMin:   f.int("age_min", 0), AgeMax: f.int("age_max", 0),
 		Description: f.Get("description"), Audience: f.Get("audience"),
-		Capacity: f.int("capacity", 0), MaxPerBooking: f.int("max_per_booking", 1),
+		Capacity: consoleCapacity(f), MaxPerBooking: f.int("max_per_booking", 1),
 		StartsAt: consoleRequiredTime(f, "starts_at", "请填写开始时间。"),
 		EndsAt:   consoleRequiredTime(f, "ends_at", "请填写结束时间。"),
 		OpensAt:  f.time("opens_at"), ClosesAt: f.time("closes_at"),
@@ -222,7 +222,18 @@ func consoleRequiredTime(f *consoleForm, name, msg string) time.Time {
 // consoleActivityReserves reads the reserved seats (blank is none) and the
 // real-name checkbox.
 func consoleActivityReserves(f *consoleForm) (walkin, community int, realName bool) {
-	return f.int("reserved_walkin", 0), f.int("reserved_community", 0), f.Get("real_name") == "1"
+	const msg = "预留名额应在 0 到 100000 之间。"
+	return f.intIn("reserved_walkin", 0, 0, consoleMaxSeats, msg), f.intIn("reserved_community", 0, 0, consoleMaxSeats, msg),
+		f.Get("real_name") == "1"
+}
+
+// consoleMaxSeats is the most seats an activity can have (the domain's
+// rule); the form refuses larger numbers before any arithmetic.
+const consoleMaxSeats = 100000
+
+// consoleCapacity reads the number of seats.
+func consoleCapacity(f *consoleForm) int {
+	return f.intIn("capacity", 0, 0, consoleMaxSeats, "名额应在 0 到 100000 之间。")
 }
 
 // consoleActivityUpdateOf reads the edit form. Blank booking times keep the
@@ -233,7 +244,7 @@ func consoleActivityUpdateOf(f *consoleForm) culture.ActivityUpdate {
 	desc, audience := f.Get("description"), f.Get("audience")
 	start := consoleRequiredTime(f, "starts_at", "请填写开始时间。")
 	end := consoleRequiredTime(f, "ends_at", "请填写结束时间。")
-	capacity, most := f.int("capacity", 0), f.int("max_per_booking", 1)
+	capacity, most := consoleCapacity(f), f.int("max_per_booking", 1)
 	room := f.id("room_id")
 	if room == nil {
 		room = new(int64)

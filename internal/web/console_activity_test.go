@@ -139,7 +139,13 @@ func TestConsoleActivityPermissions(t *testing.T) {
 		{name: "ErrCancel", user: "xiadmin", method: http.MethodPost, path: nan + "/cancel",
 			form: url.Values{"confirm": {"yes"}}, status: http.StatusForbidden},
 		{name: "ErrCSV", user: "xiadmin", path: nan + "/attendees.csv", status: http.StatusForbidden, deny: []string{"138****5678"}},
+		// Another branch's booking answers as an unknown one (ErrDecideUnknownXi),
+		// so that ids cannot be probed.
 		{name: "ErrDecide", user: "xiadmin", method: http.MethodPost, path: decide,
+			form: url.Values{"decision": {"approve"}}, status: http.StatusNotFound, want: []string{"预约不存在。"}},
+		{name: "ErrDecideUnknownXi", user: "xiadmin", method: http.MethodPost, path: "/console/bookings/999999/decide",
+			form: url.Values{"decision": {"approve"}}, status: http.StatusNotFound, want: []string{"预约不存在。"}},
+		{name: "ErrDecideChecker", user: "xichecker", method: http.MethodPost, path: decide,
 			form: url.Values{"decision": {"approve"}}, status: http.StatusForbidden},
 		{name: "ErrChecker", user: "xichecker", path: consoleActivityURL(f.xiFirst), status: http.StatusForbidden},
 		{name: "ErrListOtherUnit", user: "xiadmin", path: fmt.Sprintf("/console/activities?unit=%d", f.nan), status: http.StatusForbidden},

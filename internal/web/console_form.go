@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+	"unicode"
 
 	"github.com/wenyun/wenyun/internal/culture"
 )
@@ -33,25 +33,30 @@ func newConsoleForm(id string) *consoleForm {
 }
 
 // consoleFormFrom copies the named fields of a parsed request, trimmed.
-// Text no database should store (invalid UTF-8, NUL) is refused here.
+// Text no database should store (invalid UTF-8, NUL or another control
+// character but newline, return and tab) is refused here, and shown again
+// without it.
 func consoleFormFrom(r *http.Request, id string, names ...string) *consoleForm {
 	f := newConsoleForm(id)
 	for _, n := range names {
 		v := strings.TrimSpace(r.PostForm.Get(n))
 		if !consoleCleanText(v) {
 			f.fail(n, "包含无效字符，请重新输入。")
-			v = strings.ToValidUTF8(strings.ReplaceAll(v, "\x00", ""), "")
+			v = strings.Map(func(c rune) rune {
+				if unicode.IsControl(c) && c != '\n' && c != '\r' && c != '\t' {
+					return -1
+				}
+				return c
+			}, strings.ToValidUTF8(v, ""))
 		}
 		f.Values[n] = v
 	}
 	return f
 }
 
-// consoleCleanText reports whether s is valid UTF-8 without NUL bytes
-// (PostgreSQL refuses both in text columns).
-func consoleCleanText(s string) bool {
-	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
-}
+// consoleCleanText reports whether s is clean text (culture.CleanText:
+// valid UTF-8 without control characters but newline, return and tab).
+func consoleCleanText(s string) bool { return culture.CleanText(s) }
 
 // Get returns the value of a field.
 func (f *consoleForm) Get(name string) string { return f.Values[name] }
@@ -108,6 +113,22 @@ func (f *consoleForm) int(name string, def int) int {
 	n, err := strconv.Atoi(v)
 	if err != nil {
 		f.fail(name, "请输入整数。")
+		return def
+	}
+	return n
+}
+
+// intIn parses a whole number (blank gives def) that must lie in [lo, hi],
+// or records msg. Out of range it returns def, so that no caller computes
+// with a huge value.
+func (f *consoleForm) intIn(name string, def, lo, hi int, msg string) int {
+	n := f.int(name, def)
+	if _, bad := f.Errors[name]; bad {
+		return def
+	}
+	if n < lo || n > hi {
+		f.fail(name, msg)
+		return def
 	}
 	return n
 }

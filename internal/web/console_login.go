@@ -14,6 +14,10 @@ var errNoConsole = culture.Errorf(culture.EFORBIDDEN, "您没有工作台权限�
 // it does not tell which of the two was wrong.
 const errBadLogin = "用户名或密码错误"
 
+// consoleUserBurst is how many sign-in attempts a username gets before
+// it is limited to one a minute.
+const consoleUserBurst = 5
+
 // consoleLoginPage is the data of the staff sign-in page.
 type consoleLoginPage struct {
 	Page
@@ -63,10 +67,26 @@ func (s *Server) handleConsoleLoginPost(w http.ResponseWriter, r *http.Request) 
 		s.render(w, r, http.StatusTooManyRequests, "console_login", "", data)
 		return
 	}
+	// Every attempt on a username takes a token (whether the account
+	// exists or not, so the refusal tells nothing); a success gives them
+	// back. Guessing one staff password is thus slow from any number of
+	// addresses.
+	user := strings.ToLower(data.Username)
+	if len(user) > 64 {
+		user = user[:64] // no username is this long: keep the keys small
+	}
+	if !s.userLimit.Allow(user) {
+		data.Error = "尝试次数过多，请稍后再试。"
+		s.render(w, r, http.StatusTooManyRequests, "console_login", "", data)
+		return
+	}
 	var acc *culture.Account
 	var err error = culture.ErrUnauthorized // a username no account can have
 	if consoleCleanText(data.Username) {
 		acc, err = s.Accounts.Authenticate(r.Context(), data.Username, r.PostForm.Get("password"))
+	}
+	if err == nil {
+		s.userLimit.Forget(user)
 	}
 	if code := culture.ErrorCode(err); code == culture.EINTERNAL {
 		s.serverError(w, r, err)

@@ -118,7 +118,7 @@ func (s *Server) signIn(r *http.Request, a *culture.Account, fallback string) (s
 	}
 	s.sessions.Put(r.Context(), "account_id", a.ID)
 	next := s.sessions.PopString(r.Context(), "after_login")
-	if next == "" || next[0] != '/' || (len(next) > 1 && next[1] == '/') {
+	if !localPath(next) {
 		next = fallback
 	}
 	return next, nil

@@ -84,15 +84,11 @@ func (s *Server) handleConsoleNoShowWaive(w http.ResponseWriter, r *http.Request
 		s.notFound(w, r)
 		return
 	}
-	b, err := s.Bookings.FindBookingByID(r.Context(), id)
-	if err != nil {
-		s.error(w, r, err)
+	b, ok := s.consoleBooking(w, r, id)
+	if !ok || !s.consoleParseForm(w, r) {
 		return
 	}
-	if _, ok := s.consoleActivityByID(w, r, b.ActivityID); !ok || !s.consoleParseForm(w, r) {
-		return
-	}
-	_, err = s.Grab.WaiveNoShow(r.Context(), id, consoleAccount(r).ID, r.PostForm.Get("reason"))
+	_, err := s.Grab.WaiveNoShow(r.Context(), id, consoleAccount(r).ID, r.PostForm.Get("reason"))
 	if culture.ErrorCode(err) == culture.EINTERNAL {
 		s.error(w, r, err)
 		return

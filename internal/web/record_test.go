@@ -73,8 +73,13 @@ func TestConsoleWaiveAndCounter(t *testing.T) {
 	}
 	reason := url.Values{"reason": {"老人临时住院"}}
 	ts.run(t, []scenario{
-		{name: "JiaoxiAdminForbidden", method: "POST", url: idPath("/console/bookings/%d/waive", other.ID), form: reason,
-			as: ts.BranchAdmin, want: http.StatusForbidden},
+		// Another branch's booking answers as an unknown one: no existence oracle.
+		{name: "JiaoxiAdminNotFound", method: "POST", url: idPath("/console/bookings/%d/waive", other.ID), form: reason,
+			as: ts.BranchAdmin, want: http.StatusNotFound, text: []string{"预约不存在。"}},
+		{name: "JiaoxiAdminUnknown", method: "POST", url: "/console/bookings/999999/waive", form: reason,
+			as: ts.BranchAdmin, want: http.StatusNotFound, text: []string{"预约不存在。"}},
+		{name: "ReasonNUL", method: "POST", url: idPath("/console/bookings/%d/waive", other.ID),
+			form: url.Values{"reason": {"老人\x00住院"}}, as: ts.HubAdmin, want: http.StatusSeeOther},
 		{name: "CheckerForbidden", method: "POST", url: idPath("/console/bookings/%d/waive", other.ID), form: reason,
 			as: ts.Checker, want: http.StatusForbidden},
 		{name: "HubAdminOK", method: "POST", url: idPath("/console/bookings/%d/waive", other.ID), form: reason,

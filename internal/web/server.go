@@ -53,6 +53,10 @@ type Server struct {
 	// throttle lives in the database so it holds across processes.
 	codeLimit  *limit.Keyed
 	loginLimit *limit.Keyed
+	// userLimit counts console sign-in attempts per lower-cased username
+	// (a success forgets them): 5, then one a minute, from any address.
+	// Like the others it is held in memory, per process.
+	userLimit *limit.Keyed
 }
 
 // New returns a server with every template parsed; a template error is
@@ -68,6 +72,7 @@ func New(cfg Config) (*Server, error) {
 		Config:     cfg,
 		codeLimit:  limit.New(6*time.Minute, 10),
 		loginLimit: limit.New(time.Minute, 20),
+		userLimit:  limit.New(time.Minute, consoleUserBurst),
 	}
 	s.sessions = newSessionManager(cfg.Sessions, cfg.Secure)
 	var tfs fs.FS = embedded
