@@ -213,6 +213,7 @@ func waitText(t *testing.T, ctx context.Context, css, text string) {
 type browserWorld struct {
 	db       string
 	activity *culture.Activity
+	lottery  *culture.Activity
 }
 
 // seedBrowserWorld stores a hub, the 焦西 branch with a room, a calligraphy
@@ -242,10 +243,14 @@ func seedBrowserWorld(t *testing.T) browserWorld {
 	dance.ID, dance.Title, dance.Category, dance.Description = 0, "广场舞基础班", "舞蹈", "适合中老年人。"
 	_, err = s.CreateActivity(ctx, &dance, 1)
 	must(t, err)
+	film := *class
+	film.ID, film.Title, film.Category, film.Mode = 0, "公益电影抽签放映", "公益电影", culture.ModeLottery
+	_, err = s.CreateActivity(ctx, &film, 1)
+	must(t, err)
 	checker := &culture.Account{Username: "checker", Name: "焦西检票员"}
 	must(t, s.CreateStaff(ctx, checker, "checker-pass-1"))
 	must(t, s.CreateGrant(ctx, &culture.Grant{AccountID: checker.ID, Role: culture.RoleChecker, UnitID: branch.ID}))
-	return browserWorld{db: db, activity: class}
+	return browserWorld{db: db, activity: class, lottery: &film}
 }
 
 func must(t *testing.T, err error) {
@@ -325,6 +330,15 @@ func TestBrowserResidentBooksAndCheckerChecksIn(t *testing.T) {
 	waitText(t, resident, "main", "少儿书法体验课")
 	checkAxe(t, resident, "tickets")
 	screenshot(t, resident, "tickets")
+
+	// The grabbing pages of a signed-in resident: the no-show record and a
+	// lottery's public commitment page.
+	step(t, resident, "my record", chromedp.Navigate(srv.url+"/me/record"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	checkAxe(t, resident, "record")
+	step(t, resident, "lottery page", chromedp.Navigate(fmt.Sprintf("%s/activities/%d/lottery", srv.url, world.lottery.ID)),
+		chromedp.WaitVisible(chromedp.CSS("#commitment")))
+	checkAxe(t, resident, "lottery")
+	screenshot(t, resident, "lottery")
 
 	staff := newBrowser(t)
 	step(t, staff, "console sign-in", chromedp.Navigate(srv.url+"/console/login"),
