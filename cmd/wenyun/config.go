@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/wenyun/wenyun/internal/booking"
+	"github.com/wenyun/wenyun/internal/clientip"
 )
 
 // defaultDB is where serve keeps its data when told nothing else.
@@ -41,6 +42,11 @@ type Config struct {
 	// (debug.SetMemoryLimit); 0 leaves the runtime's own (GOMEMLIMIT, or
 	// none).
 	MemoryLimit byteSize
+	// TrustedProxies lists the reverse proxies (IPs and CIDRs, comma
+	// separated) whose X-Forwarded-For names the client; empty trusts none.
+	TrustedProxies string
+	// MetricsAddr, when set, serves /metrics there alone, not on Addr.
+	MetricsAddr string
 	// Grab holds the per-person booking rules and the ID key.
 	Grab grabFlags
 
@@ -74,8 +80,12 @@ func parseConfig(o Options, args []string) (*Config, error) {
 	fs.Var(&c.MemoryLimit, "memory-limit", "soft memory limit of the Go runtime, such as 256MiB (B, KiB, MiB or GiB):\n"+
 		"past it the garbage collector runs more often (more CPU, never a refused request);\n"+
 		"0 leaves the runtime's own, i.e. GOMEMLIMIT when set, else none")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "comma-separated `IPs and CIDRs` of reverse proxies whose X-Forwarded-For\n"+
+		"names the client (rate limits key on it); empty trusts none, i.e. the peer is the client")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve /metrics only on `host:port` (such as 127.0.0.1:9090), not on --addr;\n"+
+		"empty serves it on --addr: then block /metrics at the proxy in production")
 	fs.bindEnv("addr", "db", "demo", "sms", "log-level", "log-format", "secure-cookies", "dev-templates", "shutdown-timeout",
-		"fair-window", "memory-limit")
+		"fair-window", "memory-limit", "trusted-proxies", "metrics-addr")
 	c.Grab.define(fs)
 	fs.bindEnv(grabFlagNames...)
 	if err := fs.parse(o, args); err != nil {
@@ -100,6 +110,8 @@ func (c *Config) Validate() error {
 		checkPositive(c.name("shutdown-timeout"), c.ShutdownTimeout),
 		checkFairWindow(c.name("fair-window"), c.FairWindow),
 		checkMemoryLimit(c.name("memory-limit"), c.MemoryLimit),
+		checkTrustedProxies(c.name("trusted-proxies"), c.TrustedProxies),
+		checkMetricsAddr(c.name("metrics-addr"), c.MetricsAddr, c.Addr),
 		c.Grab.validate(c),
 	)
 }
@@ -119,6 +131,25 @@ func checkAddr(name, addr string) error {
 	}
 	if err != nil {
 		return fmt.Errorf("%s %q: want host:port such as :8080", name, addr)
+	}
+	return nil
+}
+
+func checkTrustedProxies(name, list string) error {
+	if _, err := clientip.Parse(list); err != nil {
+		return fmt.Errorf("%s %q: %v; want IPs or CIDRs separated by commas, such as 127.0.0.1,10.0.0.0/8", name, list, err)
+	}
+	return nil
+}
+
+func checkMetricsAddr(name, addr, mainAddr string) error {
+	switch {
+	case addr == "":
+		return nil
+	case addr == mainAddr && !strings.HasSuffix(addr, ":0"):
+		return fmt.Errorf("%s %q: the same as --addr; give another port, such as 127.0.0.1:9090", name, addr)
+	case checkAddr(name, addr) != nil:
+		return fmt.Errorf("%s %q: want host:port such as 127.0.0.1:9090", name, addr)
 	}
 	return nil
 }

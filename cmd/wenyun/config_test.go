@@ -60,6 +60,12 @@ func TestParseConfig(t *testing.T) {
 		{"MemoryLimitEnv", nil, map[string]string{"WENYUN_MEMORY_LIMIT": "1GiB"}, func(c *Config) { c.MemoryLimit = 1 << 30 }},
 		{"MemoryLimitBytes", []string{"--memory-limit", "100000000"}, nil, func(c *Config) { c.MemoryLimit = 100_000_000 }},
 		{"MemoryLimitOff", []string{"--memory-limit", "0"}, nil, func(c *Config) {}},
+		{"TrustedProxies", []string{"--trusted-proxies", "127.0.0.1, 10.0.0.0/8,::1"}, nil,
+			func(c *Config) { c.TrustedProxies = "127.0.0.1, 10.0.0.0/8,::1" }},
+		{"TrustedProxiesEnv", nil, map[string]string{"WENYUN_TRUSTED_PROXIES": "fd00::/8"},
+			func(c *Config) { c.TrustedProxies = "fd00::/8" }},
+		{"MetricsAddr", []string{"--metrics-addr", "127.0.0.1:9090"}, nil, func(c *Config) { c.MetricsAddr = "127.0.0.1:9090" }},
+		{"MetricsAddrEnv", nil, map[string]string{"WENYUN_METRICS_ADDR": ":9090"}, func(c *Config) { c.MetricsAddr = ":9090" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,6 +115,14 @@ func TestParseConfigErrors(t *testing.T) {
 			[]string{`serve: invalid value "256MB" for flag -memory-limit: want a size such as 256MiB`}},
 		{"ErrMemoryLimitEnv", nil, map[string]string{"WENYUN_MEMORY_LIMIT": "lots"},
 			[]string{`WENYUN_MEMORY_LIMIT "lots": want a size such as 256MiB (units B, KiB, MiB, GiB, TiB), or 0`}},
+		{"ErrTrustedProxies", []string{"--trusted-proxies", "10.0.0.1,nginx"}, nil,
+			[]string{`--trusted-proxies "10.0.0.1,nginx": "nginx" is not an IP address such as 10.0.0.1; want IPs or CIDRs separated by commas`}},
+		{"ErrTrustedProxiesCIDR", nil, map[string]string{"WENYUN_TRUSTED_PROXIES": "10.0.0.0/40"},
+			[]string{`WENYUN_TRUSTED_PROXIES "10.0.0.0/40": "10.0.0.0/40" is not a CIDR prefix such as 10.0.0.0/8`}},
+		{"ErrMetricsAddr", []string{"--metrics-addr", "9090"}, nil,
+			[]string{`--metrics-addr "9090": want host:port such as 127.0.0.1:9090`}},
+		{"ErrMetricsAddrSame", nil, map[string]string{"WENYUN_METRICS_ADDR": ":8080"},
+			[]string{`WENYUN_METRICS_ADDR ":8080": the same as --addr`}},
 		{"ErrNoShowLimit", []string{"--noshow-limit", "0"}, nil,
 			[]string{`--noshow-limit 0: want a whole number from 1 to 100`}},
 		{"ErrWeeklyCapEnv", nil, map[string]string{"WENYUN_WEEKLY_CAP": "-1"},

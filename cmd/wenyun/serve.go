@@ -15,6 +15,7 @@ import (
 
 	"github.com/wenyun/wenyun/internal/api"
 	"github.com/wenyun/wenyun/internal/booking"
+	"github.com/wenyun/wenyun/internal/clientip"
 	"github.com/wenyun/wenyun/internal/culture"
 	"github.com/wenyun/wenyun/internal/obs"
 	"github.com/wenyun/wenyun/internal/sms"
@@ -49,7 +50,8 @@ func runServe(ctx context.Context, o Options, args []string) error {
 	engine := booking.New(store, booking.Options{FairWindow: fairWindow(cfg.FairWindow), Logger: log})
 	engine.Start()
 	defer closeEngine(engine, cfg.ShutdownTimeout, log) // before the store closes
-	h, err := newHandler(store, o.bookings(engine), cfg, log)
+	metrics := obs.NewMetrics()
+	h, err := newHandler(store, o.bookings(engine), cfg, metrics, log)
 	if err != nil {
 		return err
 	}
@@ -65,34 +67,56 @@ func runServe(ctx context.Context, o Options, args []string) error {
 			runJobs(jobTasks(store, log), log, cfg.ShutdownTimeout),
 		},
 	}
+	if cfg.MetricsAddr != "" {
+		if s.metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			ln.Close() //nolint:errcheck // failing anyway
+			return fmt.Errorf("listen for metrics: %w", err)
+		}
+		s.metricsSrv = newHTTPServer(metricsMux(metrics), log)
+	}
 	return s.run(ctx, o.Ready)
 }
 
-// newHandler composes the web pages, the API, health checks and metrics.
-// Bookings go through bookings; everything else through the store.
-func newHandler(store *sqlstore.Store, bookings culture.BookingService, cfg *Config, log *slog.Logger) (http.Handler, error) {
+// newHandler composes the web pages, the API, health checks and, unless
+// --metrics-addr moves it, /metrics. Bookings go through bookings;
+// everything else through the store. The client address that rate limits
+// key on sees through the --trusted-proxies.
+func newHandler(store *sqlstore.Store, bookings culture.BookingService, cfg *Config, metrics *obs.Metrics, log *slog.Logger) (http.Handler, error) {
+	trusted, err := clientip.Parse(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err // Validate has checked it
+	}
+	clientIP := clientip.New(trusted).IP
 	sender := sms.Console{Logger: log} // Validate admits only "console" so far
 	w, err := web.New(web.Config{
 		Units: store, Accounts: store, Activities: store, Bookings: bookings, Lotteries: store, Grab: store,
 		Sessions: store.SessionStore(), SMS: sender, Logger: log,
 		Secure: cfg.SecureCookies, TemplateDir: cfg.DevTemplates, Now: time.Now,
-		FairWindow: cfg.FairWindow,
+		FairWindow: cfg.FairWindow, ClientIP: clientIP,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	a := api.New(api.Config{
 		Units: store, Accounts: store, Activities: store, Bookings: bookings, Lotteries: store, Grab: store,
-		SMS: sender, Logger: log, Now: time.Now,
+		SMS: sender, Logger: log, Now: time.Now, ClientIP: clientIP,
 	})
-	metrics := obs.NewMetrics()
 	mux := http.NewServeMux()
 	mux.Handle(api.Prefix+"/", a.Handler())
 	mux.HandleFunc("GET /healthz", handleHealthz)
 	mux.Handle("GET /readyz", handleReadyz(store, log))
-	mux.Handle("GET /metrics", metrics.Handler())
+	if cfg.MetricsAddr == "" {
+		mux.Handle("GET /metrics", metrics.Handler())
+	}
 	mux.Handle("/", w.Handler())
 	return metrics.Middleware(mux), nil
+}
+
+// metricsMux serves /metrics alone, for the --metrics-addr server.
+func metricsMux(metrics *obs.Metrics) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics.Handler())
+	return mux
 }
 
 // handleHealthz answers while the process is alive.
@@ -136,15 +160,25 @@ type server struct {
 	srv     *http.Server
 	ln      net.Listener
 	timeout time.Duration // for in-flight requests at shutdown
-	log     *slog.Logger
-	attrs   []any                   // logged with "listening"
-	jobs    []func(context.Context) // run until shutdown begins
+	// metricsSrv, when set, serves /metrics on metricsLn (--metrics-addr);
+	// it starts before and stops with srv.
+	metricsSrv *http.Server
+	metricsLn  net.Listener
+	log        *slog.Logger
+	attrs      []any                   // logged with "listening"
+	jobs       []func(context.Context) // run until shutdown begins
 }
 
 // run serves until ctx is cancelled, then stops accepting connections,
 // waits up to the timeout for in-flight requests and stops the jobs. The
 // caller closes the store afterwards.
 func (s *server) run(ctx context.Context, ready func(addr string)) error {
+	var metricsServed chan error // nil, so never ready, without a metrics server
+	if s.metricsSrv != nil {
+		metricsServed = make(chan error, 1)
+		go func() { metricsServed <- s.metricsSrv.Serve(s.metricsLn) }()
+		s.log.Info("metrics listening", "addr", s.metricsLn.Addr().String())
+	}
 	served := make(chan error, 1)
 	go func() { served <- s.srv.Serve(s.ln) }()
 	addr := s.ln.Addr().String()
@@ -162,22 +196,43 @@ func (s *server) run(ctx context.Context, ready func(addr string)) error {
 
 	select {
 	case err := <-served:
+		if s.metricsSrv != nil {
+			s.metricsSrv.Close() //nolint:errcheck // stopping anyway
+		}
 		return fmt.Errorf("serve: %w", err)
+	case err := <-metricsServed:
+		s.srv.Close() //nolint:errcheck // stopping anyway
+		return fmt.Errorf("serve metrics: %w", err)
 	case <-ctx.Done():
 	}
-	return s.shutdown(served)
+	return s.shutdown(served, metricsServed)
 }
 
-func (s *server) shutdown(served <-chan error) error {
+func (s *server) shutdown(served, metricsServed <-chan error) error {
 	s.log.Info("shutting down", "timeout", s.timeout.String())
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
-	if err := s.srv.Shutdown(ctx); err != nil {
-		s.srv.Close() //nolint:errcheck // cutting off what is left
-		return fmt.Errorf("shutdown: requests still running after %s were cut off: %w", s.timeout, err)
+	// The metrics server stops alongside srv, within the same timeout.
+	var metricsDone sync.WaitGroup
+	if s.metricsSrv != nil {
+		metricsDone.Go(func() {
+			if err := s.metricsSrv.Shutdown(ctx); err != nil {
+				s.metricsSrv.Close() //nolint:errcheck // cutting off what is left
+				s.log.Warn("metrics shutdown: scrapes cut off", "err", err)
+			}
+			<-metricsServed
+		})
 	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
+	err := s.srv.Shutdown(ctx)
+	if err != nil {
+		s.srv.Close() //nolint:errcheck // cutting off what is left
+		err = fmt.Errorf("shutdown: requests still running after %s were cut off: %w", s.timeout, err)
+	} else if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
+		err = fmt.Errorf("serve: %w", serr)
+	}
+	metricsDone.Wait()
+	if err != nil {
+		return err
 	}
 	s.log.Info("stopped")
 	return nil

@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -67,6 +69,74 @@ func TestServe(t *testing.T) {
 		}
 		if _, err := http.Get(srv.url + "/healthz"); err == nil {
 			t.Error("still serving after shutdown")
+		}
+	})
+}
+
+func TestServeMetricsAddr(t *testing.T) {
+	srv := startServe(t, tempDB(t), "--metrics-addr", "127.0.0.1:0")
+	// serve logs the metrics address before it reports the main one ready.
+	m := regexp.MustCompile(`"msg":"metrics listening","addr":"([^"]+)"`).FindStringSubmatch(srv.log.String())
+	if m == nil {
+		t.Fatalf("no metrics listening line in the log:\n%s", srv.log)
+	}
+	if resp, body := srv.get(t, "/metrics", ""); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("main address /metrics: status %d, want 404:\n%.500s", resp.StatusCode, body)
+	}
+	srv.get(t, "/healthz", "")
+	resp, err := http.Get("http://" + m[1] + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `route="GET /healthz"`) {
+		t.Errorf("metrics address /metrics: status %d, want 200 counting the main address's requests:\n%.2000s", resp.StatusCode, body)
+	}
+	if resp, err := http.Get("http://" + m[1] + "/healthz"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("metrics address serves more than /metrics: %v %v", resp.StatusCode, err)
+	}
+	if err := srv.stop(); err != nil {
+		t.Fatalf("serve returned %v, want nil", err)
+	}
+	if _, err := http.Get("http://" + m[1] + "/metrics"); err == nil {
+		t.Error("metrics still served after shutdown")
+	}
+}
+
+func TestServeTrustedProxies(t *testing.T) {
+	// POST /api/v1/auth/code allows a burst of 5 per client IP; the limit
+	// is checked before the body, so "{}" (an invalid phone: 422) is enough.
+	codes := func(srv *testServer, xff ...string) (statuses []int) {
+		for _, ip := range xff {
+			req, _ := http.NewRequest("POST", srv.url+"/api/v1/auth/code", strings.NewReader("{}"))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-Forwarded-For", ip)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			statuses = append(statuses, resp.StatusCode)
+		}
+		return statuses
+	}
+	distinct := []string{"198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.100.4", "198.51.100.5", "198.51.100.6"}
+	same := []string{"203.0.113.1", "203.0.113.1", "203.0.113.1", "203.0.113.1", "203.0.113.1", "203.0.113.1"}
+
+	t.Run("Trusted", func(t *testing.T) {
+		srv := startServe(t, tempDB(t), "--trusted-proxies", "127.0.0.1")
+		if got := codes(srv, distinct...); slices.Contains(got, http.StatusTooManyRequests) {
+			t.Errorf("distinct forwarded clients share a limit: %v", got)
+		}
+		if got := codes(srv, same...); got[5] != http.StatusTooManyRequests {
+			t.Errorf("one forwarded client: statuses %v, want the 6th limited", got)
+		}
+	})
+	t.Run("UntrustedIgnoresXFF", func(t *testing.T) {
+		srv := startServe(t, tempDB(t))
+		if got := codes(srv, distinct...); got[5] != http.StatusTooManyRequests {
+			t.Errorf("spoofed X-Forwarded-For escaped the limit: %v", got)
 		}
 	})
 }
@@ -218,6 +288,7 @@ func startServe(tb testing.TB, db string, args ...string) *testServer {
 	select {
 	case s.addr = <-ready:
 	case err := <-done:
+		done <- err // for s.stop in Cleanup, which would wait forever
 		tb.Fatalf("serve: %v\n%s", err, s.log)
 	case <-time.After(60 * time.Second):
 		tb.Fatalf("serve did not start:\n%s", s.log)

@@ -13,11 +13,11 @@ import (
 	"io"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/wenyun/wenyun/internal/clientip"
 	"github.com/wenyun/wenyun/internal/culture"
 	"github.com/wenyun/wenyun/internal/limit"
 	"github.com/wenyun/wenyun/internal/obs"
@@ -43,8 +43,8 @@ type Config struct {
 	// Now returns the current time (default time.Now); tests fix it.
 	Now func() time.Time
 	// ClientIP returns the address rate limits are keyed on. The default is
-	// the host of r.RemoteAddr; set it when a trusted proxy supplies the
-	// client address.
+	// the host of r.RemoteAddr; cmd sets a clientip.Resolver's IP so that
+	// trusted proxies (--trusted-proxies) are seen through.
 	ClientIP func(r *http.Request) string
 	// TokenCacheTTL is how long a bearer token's account is remembered
 	// (default 30 s; negative turns the cache off). See tokenTTL.
@@ -92,7 +92,7 @@ func New(cfg Config) *API {
 		a.now = time.Now
 	}
 	if a.clientIP == nil {
-		a.clientIP = remoteHost
+		a.clientIP = clientip.RemoteHost
 	}
 	if cfg.TokenCacheTTL == 0 {
 		cfg.TokenCacheTTL = tokenTTL
@@ -217,15 +217,6 @@ func bearerToken(r *http.Request) (string, bool) {
 // account returns the signed-in account of a request that passed
 // requireAccount.
 func account(ctx context.Context) *culture.Account { return culture.AccountFromContext(ctx) }
-
-// remoteHost returns the host part of r.RemoteAddr.
-func remoteHost(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
 
 // maxBody bounds request bodies.
 const maxBody = 64 << 10

@@ -49,6 +49,6 @@ func TestConsoleHostileInput(t *testing.T) {
 		{name: "ErrCrossSite", user: "xiadmin", method: http.MethodPost, path: "/console/checkin",
 			header: map[string]string{"Sec-Fetch-Site": "cross-site"}, form: url.Values{"code": {"X"}}, status: http.StatusForbidden},
 		{name: "ErrMethod", user: "xiadmin", method: http.MethodPost, path: "/console/activities/1",
-			form: url.Values{}, status: http.StatusNotFound},
+			form: url.Values{}, status: http.StatusMethodNotAllowed},
 	})
 }

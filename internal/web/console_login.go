@@ -62,7 +62,7 @@ func (s *Server) handleConsoleLoginPost(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	data := consoleLoginPage{Page: s.page(r, "工作台登录"), Username: strings.TrimSpace(r.PostForm.Get("username"))}
-	if !s.loginLimit.Allow(clientIP(r)) {
+	if !s.loginLimit.Allow(s.clientIP(r)) {
 		data.Error = "登录尝试过于频繁，请稍后再试。"
 		s.render(w, r, http.StatusTooManyRequests, "console_login", "", data)
 		return

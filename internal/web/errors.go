@@ -57,6 +57,13 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.error(w, r, culture.Errorf(culture.ENOTFOUND, "页面不存在。"))
 }
 
+// methodNotAllowed renders the 405 page; the caller sets Allow.
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusMethodNotAllowed, "error", "", errorPage{
+		Page: s.page(r, "出错了"), Status: http.StatusMethodNotAllowed, Message: "不支持该请求方式。",
+	})
+}
+
 // requireLogin sends the visitor to sign in, then back to where they were.
 func (s *Server) requireLogin(w http.ResponseWriter, r *http.Request) {
 	to := "/login"

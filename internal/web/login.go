@@ -42,7 +42,7 @@ func (s *Server) handleLoginCode(w http.ResponseWriter, r *http.Request) {
 	phone := normalizePhone(r.PostForm.Get("phone"))
 	data := loginPage{Page: s.page(r, "登录"), Phone: phone}
 	err := culture.CheckPhone(phone)
-	if err == nil && !s.codeLimit.Allow(clientIP(r)) {
+	if err == nil && !s.codeLimit.Allow(s.clientIP(r)) {
 		err = errSlowDown
 	}
 	var code string
@@ -96,7 +96,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 // consumeCode checks the per-IP attempt limit and the code's shape, then
 // the code itself.
 func (s *Server) consumeCode(r *http.Request, phone, code string) (*culture.Account, error) {
-	if !s.loginLimit.Allow(clientIP(r)) {
+	if !s.loginLimit.Allow(s.clientIP(r)) {
 		return nil, errSlowDown
 	} else if !codeRE.MatchString(code) {
 		return nil, errBadCode

@@ -2,10 +2,10 @@ package web
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"time"
 
+	"github.com/wenyun/wenyun/internal/clientip"
 	"github.com/wenyun/wenyun/internal/culture"
 )
 
@@ -101,13 +101,13 @@ func (s *Server) loadAccount(next http.Handler) http.Handler {
 	})
 }
 
-// clientIP is the peer address; behind a proxy, cmd sets the real address.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// clientIP is the address rate limits key on: Config.ClientIP's answer,
+// by default the peer's address.
+func (s *Server) clientIP(r *http.Request) string {
+	if s.ClientIP == nil {
+		return clientip.RemoteHost(r)
 	}
-	return host
+	return s.ClientIP(r)
 }
 
 // signIn starts a fresh session for the account (a new token defeats

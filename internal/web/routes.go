@@ -1,6 +1,9 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+)
 
 // routes lists every resident-facing route. The staff console's routes are
 // in console_routes.go.
@@ -34,3 +37,38 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("/", s.notFound)
 }
+
+// checkMethod answers 405 with an Allow header when a request fell through
+// to a catch-all ("/", "/console/": routes without a method) although
+// another method has a route at its path, as PUT /activities/1 does. Other
+// requests go to mux, so unknown paths still get the 404 page. The API's
+// dispatch does the same for /api/v1.
+func (s *Server) checkMethod(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); !hasMethod(pattern) {
+			if allow := allowedMethods(mux, r); allow != "" {
+				w.Header().Set("Allow", allow)
+				s.methodNotAllowed(w, r)
+				return
+			}
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// allowedMethods lists the methods that a route with a method serves at
+// r's path; catch-alls, which serve every method, do not count.
+func allowedMethods(mux *http.ServeMux, r *http.Request) string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); hasMethod(pattern) {
+			allow = append(allow, m)
+		}
+	}
+	return strings.Join(allow, ", ")
+}
+
+// hasMethod reports whether a mux pattern names a method ("GET /me").
+func hasMethod(pattern string) bool { return strings.Contains(pattern, " ") }

@@ -41,6 +41,10 @@ type Config struct {
 	// FairWindow is the booking engine's fair-start window: in it the
 	// activity page says "正在排队" while a booking request waits.
 	FairWindow time.Duration
+	// ClientIP returns the address rate limits key on (sign-in codes and
+	// sign-ins). The default is the peer's address; cmd sets a
+	// clientip.Resolver's IP so that trusted proxies are seen through.
+	ClientIP func(r *http.Request) string
 }
 
 // Server is the HTTP front end. Handlers are methods on it.
@@ -110,5 +114,5 @@ func (s *Server) Handler() http.Handler {
 	s.consoleRoutes(mux)
 	// RecordRoute labels metrics with the page's own pattern rather than
 	// the "/" under which cmd mounts the whole web handler.
-	return s.middleware(obs.RecordRoute(mux))
+	return s.middleware(obs.RecordRoute(s.checkMethod(mux)))
 }

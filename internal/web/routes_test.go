@@ -1,0 +1,36 @@
+package web
+
+import (
+	"net/http"
+	"testing"
+)
+
+func TestMethodNotAllowed(t *testing.T) {
+	ts := newTestServer(t)
+	view := idPath("/activities/%d", ts.Bookable.ID)
+	notAllowed := []string{"不支持该请求方式。"}
+	ts.run(t, []scenario{
+		{name: "ErrPutActivity", method: http.MethodPut, url: view, want: http.StatusMethodNotAllowed, text: notAllowed},
+		{name: "ErrDeleteActivitySignedIn", method: http.MethodDelete, url: view, as: ts.Resident,
+			want: http.StatusMethodNotAllowed, text: notAllowed},
+		{name: "ErrGetBook", url: view + "/book", want: http.StatusMethodNotAllowed, text: notAllowed},
+		{name: "ErrPostActivities", method: http.MethodPost, url: "/activities", want: http.StatusMethodNotAllowed, text: notAllowed},
+		{name: "ErrConsolePut", method: http.MethodPut, url: "/console/activities/1", want: http.StatusMethodNotAllowed, text: notAllowed},
+		{name: "ErrNoPath", url: "/nope", want: http.StatusNotFound, text: []string{"页面不存在。"}},
+		{name: "ErrNoPathPost", method: http.MethodPost, url: "/nope", want: http.StatusNotFound, text: []string{"页面不存在。"}},
+		{name: "ErrConsoleNoPath", url: "/console/nope", as: ts.Operator, want: http.StatusNotFound, text: []string{"页面不存在。"}},
+		{name: "OKView", url: view, want: http.StatusOK},
+		{name: "OKBook", method: http.MethodPost, url: view + "/book", form: bookForm(true, "k-405"), as: ts.Resident,
+			want: http.StatusSeeOther, location: "/me/tickets/"},
+	})
+	for _, tt := range []struct{ method, url, allow string }{
+		{http.MethodPut, view, "GET"},
+		{http.MethodGet, view + "/book", "POST"},
+		{http.MethodPut, "/me/family", "GET, POST"},
+	} {
+		res := ts.do(t, ts.client(t, nil), tt.method, tt.url, nil, nil)
+		if got := res.Header.Get("Allow"); got != tt.allow {
+			t.Errorf("%s %s: Allow %q, want %q", tt.method, tt.url, got, tt.allow)
+		}
+	}
+}
