@@ -299,6 +299,9 @@ func TestBrowserResidentBooksAndCheckerChecksIn(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#f-q")),
 		chromedp.SetValue(chromedp.CSS("#f-q"), "书法"),
 		chromedp.Click(chromedp.CSS(`form.filters button[type=submit]`)))
+	// htmx swaps the filtered results in; wait for the filtered count, not
+	// just the title (the unfiltered list shows it too).
+	waitText(t, resident, "#activity-results", "共 1 场活动")
 	waitText(t, resident, "#activity-results", "少儿书法体验课")
 	if strings.Contains(pageText(t, resident), "广场舞基础班") {
 		t.Error("search for 书法 also listed 广场舞基础班")
