@@ -60,8 +60,18 @@ func newBrowser(t *testing.T) context.Context {
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(375, 812)); err != nil {
-		t.Fatalf("start chromium: %v", err)
+	// The first action starts the browser; bound it so a Chromium that hangs
+	// at launch fails the test instead of eating CI's whole timeout. (The
+	// browser lives as long as ctx, so only this wait gets the deadline.)
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Do(ctx, chromedp.EmulateViewport(375, 812)) }()
+	select {
+	case err := <-started:
+		if err != nil {
+			t.Fatalf("start chromium: %v", err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("chromium did not start within 60 s")
 	}
 	return ctx
 }

@@ -33,8 +33,12 @@ func (s *syncBuffer) String() string {
 }
 
 func TestRunnerRunsAndNeverOverlaps(t *testing.T) {
-	var runs, running, overlaps atomic.Int32
+	var runs, running, overlaps, afterStop atomic.Int32
+	var stopped atomic.Bool
 	task := jobs.Task{Name: "slow", Every: 2 * time.Millisecond, Run: func(ctx context.Context) error {
+		if stopped.Load() {
+			afterStop.Add(1)
+		}
 		if running.Add(1) > 1 {
 			overlaps.Add(1)
 		}
@@ -45,17 +49,23 @@ func TestRunnerRunsAndNeverOverlaps(t *testing.T) {
 	}}
 	r := &jobs.Runner{}
 	r.Start(t.Context(), task)
-	time.Sleep(80 * time.Millisecond)
+	// Poll rather than sleep a fixed time: a loaded CI box may be slow.
+	for deadline := time.Now().Add(10 * time.Second); runs.Load() < 3; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d runs in 10 s", runs.Load())
+		}
+	}
 	if err := r.Shutdown(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if runs.Load() < 3 || overlaps.Load() != 0 {
+	stopped.Store(true)
+	if overlaps.Load() != 0 {
 		t.Errorf("runs = %d, overlaps = %d", runs.Load(), overlaps.Load())
 	}
-	n := runs.Load()
-	time.Sleep(10 * time.Millisecond)
-	if runs.Load() != n {
-		t.Errorf("task ran after Shutdown")
+	// Shutdown has returned: no run may start any more.
+	time.Sleep(20 * time.Millisecond)
+	if afterStop.Load() != 0 {
+		t.Errorf("task ran %d times after Shutdown returned", afterStop.Load())
 	}
 }
 

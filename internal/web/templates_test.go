@@ -119,7 +119,10 @@ func TestTemplates(t *testing.T) {
 			}
 		})
 	}
-	names, _ := fs.Glob(embedded, "templates/pages/*.html")
+	names, err := fs.Glob(embedded, "templates/pages/*.html")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no page templates found (%v)", err)
+	}
 	for _, n := range names {
 		if p := strings.TrimSuffix(path.Base(n), ".html"); !covered[p] {
 			t.Errorf("page %s has no case in templateFixtures or consoleTemplateFixtures", p)

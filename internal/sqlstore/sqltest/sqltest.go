@@ -21,10 +21,16 @@ import (
 
 // Engines lists the engines tests run on: "sqlite", and "postgres" when
 // WENYUN_TEST_POSTGRES is set.
+//
+// In CI (CI set) PostgreSQL is required: a missing WENYUN_TEST_POSTGRES
+// there would otherwise drop every PostgreSQL subtest without a word.
 func Engines() []string {
 	e := []string{"sqlite"}
-	if os.Getenv("WENYUN_TEST_POSTGRES") != "" {
+	switch {
+	case os.Getenv("WENYUN_TEST_POSTGRES") != "":
 		e = append(e, "postgres")
+	case os.Getenv("CI") != "":
+		panic("sqltest: CI is set but WENYUN_TEST_POSTGRES is empty; .ci/run sets it")
 	}
 	return e
 }
@@ -67,7 +73,9 @@ var seq atomic.Int64
 func postgresSchema(tb testing.TB) string {
 	tb.Helper()
 	base := os.Getenv("WENYUN_TEST_POSTGRES")
-	if base == "" {
+	if base == "" && os.Getenv("CI") != "" {
+		tb.Fatal("CI is set but WENYUN_TEST_POSTGRES is empty; .ci/run sets it")
+	} else if base == "" {
 		tb.Skip("WENYUN_TEST_POSTGRES not set")
 	}
 	schema := fmt.Sprintf("t%d_%d", os.Getpid(), seq.Add(1))
