@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -22,12 +23,17 @@ import (
 // Crash test parameters: each round a crowd of crashResidents books a
 // fresh activity of crashSeats seats (and crashRetries of them try the
 // previous round's activity again) while serve is killed with SIGKILL at a
-// random moment.
+// random moment after the client has seen 1..crashKillAfter bookings
+// acknowledged (201), plus up to crashKillJitter, so that every round
+// leaves acknowledged bookings to check whatever the machine's speed.
 const (
-	crashSeats     = 150
-	crashResidents = 400
-	crashRetries   = 100
-	crashInFlight  = 64
+	crashSeats      = 150
+	crashResidents  = 400
+	crashRetries    = 100
+	crashInFlight   = 64
+	crashKillAfter  = 50
+	crashKillJitter = 20 * time.Millisecond
+	crashWait       = 15 * time.Second // longest wait for the acknowledgements
 )
 
 // TestCrash kills serve under a crowd and restarts it on the same
@@ -39,11 +45,13 @@ func TestCrash(t *testing.T) {
 		t.Skip("builds the binary and kills it")
 	}
 	bin := buildBinary(t)
-	t.Run("sqlite", func(t *testing.T) { testCrash(t, bin, tempDB(t), 10) })
-	t.Run("postgres", func(t *testing.T) { testCrash(t, bin, postgresDB(t), 6) })
+	t.Run("sqlite", func(t *testing.T) { testCrash(t, bin, tempDB(t), 10, 50) })
+	t.Run("postgres", func(t *testing.T) { testCrash(t, bin, postgresDB(t), 6, 20) })
 }
 
-func testCrash(t *testing.T, bin, db string, rounds int) {
+// testCrash runs the rounds; every round must leave at least one
+// acknowledged booking to check, and all of them at least minAcked.
+func testCrash(t *testing.T, bin, db string, rounds, minAcked int) {
 	ctx := context.Background()
 	store := openStore(t, db)
 	hub := &culture.Unit{Kind: culture.UnitHub, Name: "解放区文化馆"}
@@ -56,6 +64,8 @@ func testCrash(t *testing.T, bin, db string, rounds int) {
 	}
 	acked := map[int64]map[int64]bool{} // activity → acknowledged booking ids
 	var acts []int64
+	var perRound []int
+	total := 0
 	for round := range rounds {
 		act, err := benchActivity(ctx, store, hub.ID, "crash "+strconv.Itoa(round), crashSeats, time.Now().Add(-time.Hour))
 		if err != nil {
@@ -65,10 +75,21 @@ func testCrash(t *testing.T, bin, db string, rounds int) {
 		p := startProcess(t, bin, db)
 		checkBookings(t, store, acts, acked) // after the restart, before the crowd
 		reqs := crashCrowd(p.url, round, tokens, acts)
-		delay := time.Duration(50+rand.IntN(351)) * time.Millisecond
-		shots := crashRound(p, reqs, delay)
+		k := 1 + rand.IntN(crashKillAfter)
+		jitter := rand.N(crashKillJitter + time.Millisecond)
+		shots, killedAt := crashRound(p, reqs, k, jitter)
 		n := recordAcks(acked, reqs, shots)
-		t.Logf("round %d: killed after %s, %d of %d requests acknowledged", round, delay, n, len(reqs))
+		perRound = append(perRound, n)
+		total += n
+		t.Logf("round %d: killed %s after the %d-th 201 (%s after the start), %d of %d requests acknowledged",
+			round, jitter.Round(time.Millisecond), k, killedAt.Round(time.Millisecond), n, len(reqs))
+		if n < 1 {
+			t.Errorf("round %d: no booking acknowledged before the kill; the round checks nothing", round)
+		}
+	}
+	t.Logf("acknowledged bookings checked: %v, %d in all", perRound, total)
+	if total < minAcked {
+		t.Errorf("%d acknowledged bookings checked over %d rounds, want at least %d", total, rounds, minAcked)
 	}
 	startProcess(t, bin, db)
 	checkBookings(t, store, acts, acked)
@@ -98,16 +119,40 @@ func crashCrowd(url string, round int, tokens []string, acts []int64) []*http.Re
 	return reqs
 }
 
-// crashRound fires the crowd and kills the process after delay; it returns
-// what the clients saw.
-func crashRound(p *process, reqs []*http.Request, delay time.Duration) []shot {
+// crashRound fires the crowd, crashInFlight requests at a time, and kills
+// the process jitter after the k-th booking is acknowledged (or when the
+// crowd is over, or after crashWait, whichever comes first). It returns
+// what the clients saw and when the kill came, counted from the start.
+func crashRound(p *process, reqs []*http.Request, k int, jitter time.Duration) ([]shot, time.Duration) {
 	client := newBenchClient(crashInFlight, 10*time.Second)
 	defer client.CloseIdleConnections()
-	done := make(chan *crowd, 1)
-	go func() { done <- fire(context.Background(), client, "crash", reqs, crashInFlight, time.Now()) }()
-	time.Sleep(delay)
+	shots := make([]shot, len(reqs))
+	reached, over := make(chan struct{}), make(chan struct{})
+	var acks atomic.Int64
+	sem := make(chan struct{}, crashInFlight)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i, req := range reqs {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			shots[i] = send(client, req)
+			if shots[i].status == http.StatusCreated && acks.Add(1) == int64(k) {
+				close(reached)
+			}
+		})
+	}
+	go func() { wg.Wait(); close(over) }()
+	select {
+	case <-reached:
+		time.Sleep(jitter)
+	case <-over:
+	case <-time.After(crashWait):
+	}
+	killedAt := time.Since(start)
 	p.kill()
-	return (<-done).shots
+	<-over
+	return shots, killedAt
 }
 
 // recordAcks adds the bookings answered 201 to acked and counts them.

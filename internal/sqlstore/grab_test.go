@@ -29,7 +29,13 @@ func TestSettleAttendance(t *testing.T) {
 		fixExec(t, s, `UPDATE bookings SET status = 'checked_in' WHERE id = ?`, came.ID)
 		miss1 := fx.mustTry(t, a1.ID, acc[1], 1, false)
 		miss2 := fx.mustTry(t, a2.ID, acc[1], 1, false)
-		other := fx.create(t)
+		// running: started but not ended when the clock is moved past a2,
+		// so settlement must leave it and its booking alone.
+		running := fx.create(t, func(a *culture.Activity) {
+			a.StartsAt, a.EndsAt = a2.StartsAt.Add(time.Hour), a2.EndsAt.Add(2*time.Hour)
+			a.ClosesAt = a.StartsAt
+		})
+		pending := fx.mustTry(t, running.ID, acc[2], 1, false)
 
 		fx.after(a2)
 		var total atomic.Int64
@@ -50,6 +56,12 @@ func TestSettleAttendance(t *testing.T) {
 		wantStatus(t, fx, came.ID, culture.BookingCheckedIn)
 		wantStatus(t, fx, miss1.ID, culture.BookingNoShow)
 		wantStatus(t, fx, miss2.ID, culture.BookingNoShow)
+		wantStatus(t, fx, pending.ID, culture.BookingConfirmed)
+		var settled int
+		err := s.DB().QueryRow(fixSQL(s, `SELECT attendance_settled FROM activities WHERE id = ?`), running.ID).Scan(&settled)
+		if err != nil || settled != 0 {
+			t.Fatalf("activity not yet ended: attendance_settled = %d, %v", settled, err)
+		}
 
 		rec, err := s.FindNoShowRecord(t.Context(), acc[1])
 		if err != nil {
@@ -69,7 +81,6 @@ func TestSettleAttendance(t *testing.T) {
 		if !strings.Contains(culture.ErrorMessage(err), "爽约 2 次") {
 			t.Errorf("message %q", culture.ErrorMessage(err))
 		}
-		_ = other
 
 		t.Run("Waive", func(t *testing.T) {
 			_, err := s.WaiveNoShow(t.Context(), miss1.ID, fx.staff, "x")
