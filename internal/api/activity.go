@@ -210,10 +210,6 @@ type activityRequest struct {
 	RealName          bool   `json:"real_name"`
 }
 
-// maxSeats bounds an activity's capacity and each of its reserves (the
-// domain's rule).
-const maxSeats = 100000
-
 // maxRepeatWeeks bounds weekly repetition (the store's limit).
 const maxRepeatWeeks = 26
 
@@ -276,11 +272,11 @@ func buildActivity(req *activityRequest) (*culture.Activity, int, error) {
 	// Bound the seat numbers before anything adds them up (the domain
 	// checks them again, negative ones and against each other).
 	switch {
-	case req.Capacity > maxSeats:
+	case req.Capacity > culture.MaxSeats:
 		return nil, 0, culture.Invalid("capacity", "名额应在 0 到 100000 之间。")
-	case req.ReservedWalkin > maxSeats:
+	case req.ReservedWalkin > culture.MaxSeats:
 		return nil, 0, culture.Invalid("reserved_walkin", "预留名额应在 0 到 100000 之间。")
-	case req.ReservedCommunity > maxSeats:
+	case req.ReservedCommunity > culture.MaxSeats:
 		return nil, 0, culture.Invalid("reserved_community", "预留名额应在 0 到 100000 之间。")
 	}
 	weeks := 1

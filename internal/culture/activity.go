@@ -24,6 +24,10 @@ const (
 	ActivityCancelled = "cancelled"
 )
 
+// MaxSeats bounds an activity's capacity and each of its reserves. Front
+// ends refuse larger numbers before any arithmetic on them.
+const MaxSeats = 100000
+
 // Categories of activities and menu items.
 var Categories = []string{
 	"少儿益智", "文艺讲座", "戏曲", "舞蹈", "音乐", "书法美术", "非遗", "公益电影",
@@ -149,7 +153,7 @@ func (a *Activity) validateSeats() error {
 		return Invalid("mode", "请选择预约方式。")
 	}
 	switch {
-	case a.Capacity < 0 || a.Capacity > 100000:
+	case a.Capacity < 0 || a.Capacity > MaxSeats:
 		return Invalid("capacity", "名额应在 0 到 100000 之间。")
 	case a.Mode != ModeOpen && a.Capacity < 1:
 		return Invalid("capacity", "需要预约的活动至少要有 1 个名额。")

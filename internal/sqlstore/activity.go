@@ -79,18 +79,10 @@ func optIDArg(id *int64) any {
 	return *id
 }
 
-// wrapStoreErr prefixes a non-nil *errp with the call that failed; domain
-// errors stay reachable through errors.As.
-func wrapStoreErr(errp *error, format string, args ...any) {
-	if *errp != nil {
-		*errp = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *errp)
-	}
-}
-
 // FindActivityByID returns the activity with its unit, room and series
 // names; ENOTFOUND when there is none.
 func (s *Store) FindActivityByID(ctx context.Context, id int64) (a *culture.Activity, err error) {
-	defer wrapStoreErr(&err, "FindActivityByID(%d)", id)
+	defer wrapStoreCall(&err, "FindActivityByID(%d)", id)
 	err = s.view(ctx, func(tx *Tx) error {
 		a, err = activityByID(ctx, tx, id)
 		return err
@@ -113,7 +105,7 @@ func activityByID(ctx context.Context, tx *Tx, id int64) (*culture.Activity, err
 // FindActivities returns the activities that match f, ordered by start
 // time, and the number of matches before Limit and Offset.
 func (s *Store) FindActivities(ctx context.Context, f culture.ActivityFilter) (as []*culture.Activity, n int, err error) {
-	defer wrapStoreErr(&err, "FindActivities")
+	defer wrapStoreCall(&err, "FindActivities")
 	err = s.view(ctx, func(tx *Tx) error {
 		as, n, err = findActivities(ctx, tx, f)
 		return err
@@ -209,7 +201,7 @@ func activityPage(limit, offset, def, most int) (int, int) {
 // ClosesAt defaults to StartsAt and a zero OpensAt to now. It returns the
 // created activities and sets *a to the first of them.
 func (s *Store) CreateActivity(ctx context.Context, a *culture.Activity, weeks int) (out []*culture.Activity, err error) {
-	defer wrapStoreErr(&err, "CreateActivity(%q, weeks=%d)", a.Title, weeks)
+	defer wrapStoreCall(&err, "CreateActivity(%q, weeks=%d)", a.Title, weeks)
 	if weeks < 1 || weeks > 26 {
 		return nil, culture.Invalid("weeks", "重复周数应在 1 到 26 之间。")
 	}
@@ -322,7 +314,7 @@ func activitySearchText(ctx context.Context, tx *Tx, a *culture.Activity) (strin
 // when fewer seats than are taken would remain. A RoomID of 0 clears the
 // room. Cancelled activities cannot be edited.
 func (s *Store) UpdateActivity(ctx context.Context, id int64, upd culture.ActivityUpdate) (a *culture.Activity, err error) {
-	defer wrapStoreErr(&err, "UpdateActivity(%d)", id)
+	defer wrapStoreCall(&err, "UpdateActivity(%d)", id)
 	err = s.update(ctx, func(tx *Tx) error {
 		a, err = updateActivity(ctx, tx, id, upd)
 		return err
@@ -425,7 +417,7 @@ func saveActivity(ctx context.Context, tx *Tx, a *culture.Activity, text string)
 // lock that this update takes). Cancelling a cancelled activity does
 // nothing.
 func (s *Store) CancelActivity(ctx context.Context, id int64) (err error) {
-	defer wrapStoreErr(&err, "CancelActivity(%d)", id)
+	defer wrapStoreCall(&err, "CancelActivity(%d)", id)
 	return s.update(ctx, func(tx *Tx) error {
 		if _, err := activityByID(ctx, tx, id); err != nil {
 			return err

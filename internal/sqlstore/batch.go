@@ -154,7 +154,7 @@ func inSavepoint(ctx context.Context, tx *Tx, fn func() (*culture.Booking, error
 // idempotency key, on the read pool; ENOTFOUND when there is none. The
 // booking engine uses it to answer a replay without a write transaction.
 func (s *Store) FindBookingByKey(ctx context.Context, accountID int64, key string) (b *culture.Booking, err error) {
-	defer wrapStoreErr(&err, "FindBookingByKey(account=%d)", accountID)
+	defer wrapStoreCall(&err, "FindBookingByKey(account=%d)", accountID)
 	err = s.view(ctx, func(tx *Tx) error {
 		b, err = bookingWhere(ctx, tx, "b.account_id = ? AND b.idem_key = ?", accountID, key)
 		return err

@@ -18,7 +18,7 @@ const benchChunk = 500
 // tokens are made and stored (hashed) as CreateToken does. It returns the
 // account ids and the tokens, index by index.
 func (s *Store) BenchResidents(ctx context.Context, n int, phonePrefix string) (ids []int64, tokens []string, err error) {
-	defer wrapStoreErr(&err, "BenchResidents(%d, %q)", n, phonePrefix)
+	defer wrapStoreCall(&err, "BenchResidents(%d, %q)", n, phonePrefix)
 	width := 11 - len(phonePrefix)
 	if n <= 0 || width <= 0 || n > pow10(width) {
 		return nil, nil, fmt.Errorf("cannot make %d 11-digit phones after %q", n, phonePrefix)

@@ -57,7 +57,7 @@ var errNoBooking = culture.Errorf(culture.ENOTFOUND, "预约不存在。")
 // FindBookingByID returns a booking with its attendees and activity;
 // ENOTFOUND when there is none.
 func (s *Store) FindBookingByID(ctx context.Context, id int64) (b *culture.Booking, err error) {
-	defer wrapStoreErr(&err, "FindBookingByID(%d)", id)
+	defer wrapStoreCall(&err, "FindBookingByID(%d)", id)
 	err = s.view(ctx, func(tx *Tx) error {
 		b, err = bookingWhere(ctx, tx, "b.id = ?", id)
 		return err
@@ -68,7 +68,7 @@ func (s *Store) FindBookingByID(ctx context.Context, id int64) (b *culture.Booki
 // FindBookingByCode returns the booking with the ticket code, as typed or
 // scanned (see culture.NormalizeCode); ENOTFOUND when there is none.
 func (s *Store) FindBookingByCode(ctx context.Context, code string) (b *culture.Booking, err error) {
-	defer wrapStoreErr(&err, "FindBookingByCode(%q)", code)
+	defer wrapStoreCall(&err, "FindBookingByCode(%q)", code)
 	err = s.view(ctx, func(tx *Tx) error {
 		b, err = bookingWhere(ctx, tx, "b.code = ?", culture.NormalizeCode(code))
 		return err
@@ -129,7 +129,7 @@ func bookingMarks(n int) string {
 // Upcoming, latest first otherwise); other lists by booking time. Limit
 // defaults to 50, at most 1000.
 func (s *Store) FindBookings(ctx context.Context, f culture.BookingFilter) (bs []*culture.Booking, n int, err error) {
-	defer wrapStoreErr(&err, "FindBookings")
+	defer wrapStoreCall(&err, "FindBookings")
 	err = s.view(ctx, func(tx *Tx) error {
 		bs, n, err = findBookings(ctx, tx, f)
 		if err != nil {
@@ -211,7 +211,7 @@ func bookingOrder(f culture.BookingFilter) string {
 // get a pending booking and take seats when approved. A request repeating
 // an IdempotencyKey of the account returns the booking it made.
 func (s *Store) CreateBooking(ctx context.Context, req *culture.BookingRequest) (b *culture.Booking, err error) {
-	defer wrapStoreErr(&err, "CreateBooking(activity=%d, account=%d)", req.ActivityID, req.AccountID)
+	defer wrapStoreCall(&err, "CreateBooking(activity=%d, account=%d)", req.ActivityID, req.AccountID)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -510,7 +510,7 @@ func insertBooking(ctx context.Context, tx *Tx, req *culture.BookingRequest, sta
 // before the activity starts; a confirmed booking gives its seats back.
 // Another account's booking is reported as not found.
 func (s *Store) CancelBooking(ctx context.Context, accountID, bookingID int64) (b *culture.Booking, err error) {
-	defer wrapStoreErr(&err, "CancelBooking(account=%d, booking=%d)", accountID, bookingID)
+	defer wrapStoreCall(&err, "CancelBooking(account=%d, booking=%d)", accountID, bookingID)
 	err = s.update(ctx, func(tx *Tx) error {
 		b, err = cancelBooking(ctx, tx, accountID, bookingID)
 		return err
@@ -567,7 +567,7 @@ func setBookingStatus(ctx context.Context, tx *Tx, b *culture.Booking, status st
 // DecideBooking approves (taking its seats, if enough are left) or
 // declines a pending booking. The caller checks the permission.
 func (s *Store) DecideBooking(ctx context.Context, bookingID int64, approve bool) (b *culture.Booking, err error) {
-	defer wrapStoreErr(&err, "DecideBooking(%d, approve=%t)", bookingID, approve)
+	defer wrapStoreCall(&err, "DecideBooking(%d, approve=%t)", bookingID, approve)
 	err = s.update(ctx, func(tx *Tx) error {
 		b, err = decideBooking(ctx, tx, bookingID, approve)
 		return err

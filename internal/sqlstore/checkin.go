@@ -29,7 +29,7 @@ var (
 // is reported as unknown, so staff learn nothing of other branches. A
 // ticket checked in before is returned with Already set and no error.
 func (s *Store) CheckInCode(ctx context.Context, code string, within int64, by int64) (c *culture.CheckIn, err error) {
-	defer wrapStoreErr(&err, "CheckInCode(%q, within=%d, by=%d)", code, within, by)
+	defer wrapStoreCall(&err, "CheckInCode(%q, within=%d, by=%d)", code, within, by)
 	err = s.update(ctx, func(tx *Tx) error {
 		c, err = checkInCode(ctx, tx, culture.NormalizeCode(code), within, by)
 		return err

@@ -16,7 +16,7 @@ import (
 // route serves it. Idempotency keys are stored (a repeated key is refused
 // by the unique index) but not replayed.
 func (s *Store) ConventionalBook(ctx context.Context, req *culture.BookingRequest) (b *culture.Booking, err error) {
-	defer wrapStoreErr(&err, "ConventionalBook(activity=%d, account=%d)", req.ActivityID, req.AccountID)
+	defer wrapStoreCall(&err, "ConventionalBook(activity=%d, account=%d)", req.ActivityID, req.AccountID)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}

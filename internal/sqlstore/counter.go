@@ -13,7 +13,7 @@ import (
 // first, then the public pool. It is written to the audit log, in the
 // same transaction. The caller checks the staff's permission.
 func (s *Store) CounterBooking(ctx context.Context, req culture.CounterRequest) (b *culture.Booking, err error) {
-	defer wrapStoreErr(&err, "CounterBooking(activity=%d, staff=%d)", req.ActivityID, req.StaffID)
+	defer wrapStoreCall(&err, "CounterBooking(activity=%d, staff=%d)", req.ActivityID, req.StaffID)
 	if err := culture.CheckPhone(req.Phone); err != nil {
 		return nil, err
 	}

@@ -9,7 +9,7 @@ import "context"
 // (replays, "already booked") to the store; docs/booking-engine.md.
 // An activity has at most a few thousand bookings, so the set stays small.
 func (s *Store) BookingHolders(ctx context.Context, activityID int64) (holders map[int64]bool, err error) {
-	defer wrapStoreErr(&err, "BookingHolders(activity=%d)", activityID)
+	defer wrapStoreCall(&err, "BookingHolders(activity=%d)", activityID)
 	err = s.view(ctx, func(tx *Tx) error {
 		holders = map[int64]bool{}
 		rows, err := tx.query(ctx, `SELECT DISTINCT account_id FROM bookings WHERE activity_id = ?`, activityID)

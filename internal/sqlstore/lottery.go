@@ -26,16 +26,8 @@ func initLottery(ctx context.Context, tx *Tx, a *culture.Activity, id int64) err
 	sum := sha256.Sum256(seed)
 	_, err := tx.exec(ctx, `UPDATE activities SET lottery_seed = ?, lottery_commit = ?,
 		lottery_weighted = ? WHERE id = ?`,
-		hex.EncodeToString(seed), hex.EncodeToString(sum[:]), lotteryBit(a.LotteryWeighted), id)
+		hex.EncodeToString(seed), hex.EncodeToString(sum[:]), boolInt(a.LotteryWeighted), id)
 	return err
-}
-
-// lotteryBit stores a flag as 0 or 1.
-func lotteryBit(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // lockLotteryWindow is taken by an application before its insert: it locks
@@ -57,7 +49,7 @@ func lockLotteryWindow(ctx context.Context, tx *Tx, activityID int64) error {
 // FindLottery returns the lottery of an activity: the commitment, and once
 // drawn the seed and the applications in draw order.
 func (s *Store) FindLottery(ctx context.Context, activityID int64) (l *culture.Lottery, err error) {
-	defer wrapStoreErr(&err, "FindLottery(%d)", activityID)
+	defer wrapStoreCall(&err, "FindLottery(%d)", activityID)
 	err = s.view(ctx, func(tx *Tx) error {
 		l, err = lotteryOf(ctx, tx, activityID)
 		return err
@@ -130,7 +122,7 @@ func applicantName(name, phone string) string {
 // calls) get the stored result. A draw that meets a committed cancellation
 // is refused with ErrCancelled.
 func (s *Store) DrawLottery(ctx context.Context, activityID int64) (l *culture.Lottery, err error) {
-	defer wrapStoreErr(&err, "DrawLottery(%d)", activityID)
+	defer wrapStoreCall(&err, "DrawLottery(%d)", activityID)
 	err = s.update(ctx, func(tx *Tx) error {
 		l, _, err = drawLottery(ctx, tx, activityID)
 		return err
@@ -271,7 +263,7 @@ func recordDraw(ctx context.Context, tx *Tx, order []culture.Application, won []
 		}
 		res, err := tx.exec(ctx, `UPDATE bookings SET status = ?, queue_rank = ?, lottery_rank = ?,
 			lottery_weight = ?, lottery_won = ?, updated_at = ? WHERE id = ? AND status = 'applied'`,
-			status, queue, rank, a.Weight, lotteryBit(won[i]), tx.nowUnix(), a.BookingID)
+			status, queue, rank, a.Weight, boolInt(won[i]), tx.nowUnix(), a.BookingID)
 		if err != nil {
 			return err
 		}
@@ -290,7 +282,7 @@ func recordDraw(ctx context.Context, tx *Tx, order []culture.Application, won []
 // error is joined to the result. A lottery cancelled since it was found
 // due is skipped. Safe to run in several processes at once.
 func (s *Store) DrawDueLotteries(ctx context.Context) (n int, err error) {
-	defer wrapStoreErr(&err, "DrawDueLotteries")
+	defer wrapStoreCall(&err, "DrawDueLotteries")
 	var ids []int64
 	err = s.view(ctx, func(tx *Tx) error {
 		ids, err = dueLotteries(ctx, tx)

@@ -26,7 +26,7 @@ const countsAsNoShow = `(b.status = 'no_show' OR b.late_cancel = 1)`
 // process) settle it exactly once. It returns the number of bookings
 // marked no_show. Offers and waiting-list places left over are cancelled.
 func (s *Store) SettleAttendance(ctx context.Context) (n int, err error) {
-	defer wrapStoreErr(&err, "SettleAttendance")
+	defer wrapStoreCall(&err, "SettleAttendance")
 	ids, err := s.dueActivities(ctx, `attendance_settled = 0 AND ends_at <= ?`)
 	for _, id := range ids {
 		var marked int
@@ -127,7 +127,7 @@ func markLateCancel(ctx context.Context, tx *Tx, b *culture.Booking) error {
 // (waived ones too, newest first), the count that the rule looks at and
 // the restriction, if one is in force.
 func (s *Store) FindNoShowRecord(ctx context.Context, accountID int64) (rec *culture.NoShowRecord, err error) {
-	defer wrapStoreErr(&err, "FindNoShowRecord(%d)", accountID)
+	defer wrapStoreCall(&err, "FindNoShowRecord(%d)", accountID)
 	err = s.view(ctx, func(tx *Tx) error {
 		rec = &culture.NoShowRecord{Rules: tx.grab.rules}
 		bs, _, err := findBookingsWhere(ctx, tx, "b.account_id = ? AND "+countsAsNoShow+
@@ -179,7 +179,7 @@ func findBookingsWhere(ctx context.Context, tx *Tx, cond string, args ...any) ([
 // the account's restriction and writes the waiver with its reason to the
 // audit log, in one transaction. The caller checks the permission.
 func (s *Store) WaiveNoShow(ctx context.Context, bookingID, staffID int64, reason string) (b *culture.Booking, err error) {
-	defer wrapStoreErr(&err, "WaiveNoShow(booking=%d, staff=%d)", bookingID, staffID)
+	defer wrapStoreCall(&err, "WaiveNoShow(booking=%d, staff=%d)", bookingID, staffID)
 	if err := culture.CheckWaiveReason(reason); err != nil {
 		return nil, err
 	}

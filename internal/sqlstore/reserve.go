@@ -166,6 +166,7 @@ func saveReserves(ctx context.Context, tx *Tx, cur *culture.Activity, next *cult
 	return culture.Invalid("reserved_walkin", "预留名额无法调整：已释放，或少于已用的预留名额，或超过剩余名额。")
 }
 
+// boolInt stores a flag as 0 or 1 (INTEGER columns on both engines).
 func boolInt(b bool) int {
 	if b {
 		return 1
@@ -180,7 +181,7 @@ func abs(n int) int { return max(n, -n) }
 // list. It returns the number of activities released; each is released
 // once (the flag is claimed in the UPDATE), whatever runs concurrently.
 func (s *Store) ReleaseReserves(ctx context.Context) (n int, err error) {
-	defer wrapStoreErr(&err, "ReleaseReserves")
+	defer wrapStoreCall(&err, "ReleaseReserves")
 	ids, err := s.dueActivities(ctx, `reserve_released = 0 AND reserve_release_at IS NOT NULL
 		AND reserve_release_at <= ?`)
 	for _, id := range ids {

@@ -14,7 +14,7 @@ var seriesSlugRE = regexp.MustCompile(`^[a-z0-9-]{1,40}$`)
 
 // FindSeries returns every series, in the order they were created.
 func (s *Store) FindSeries(ctx context.Context) (out []*culture.Series, err error) {
-	defer wrapStoreErr(&err, "FindSeries")
+	defer wrapStoreCall(&err, "FindSeries")
 	err = s.view(ctx, func(tx *Tx) error {
 		rows, err := tx.query(ctx, `SELECT id, slug, name, description FROM series ORDER BY id`)
 		if err != nil {
@@ -35,7 +35,7 @@ func (s *Store) FindSeries(ctx context.Context) (out []*culture.Series, err erro
 
 // FindSeriesByID returns one series; ENOTFOUND when there is none.
 func (s *Store) FindSeriesByID(ctx context.Context, id int64) (se *culture.Series, err error) {
-	defer wrapStoreErr(&err, "FindSeriesByID(%d)", id)
+	defer wrapStoreCall(&err, "FindSeriesByID(%d)", id)
 	se = &culture.Series{}
 	err = s.view(ctx, func(tx *Tx) error {
 		return tx.queryRow(ctx, `SELECT id, slug, name, description FROM series WHERE id = ?`, id).
@@ -52,7 +52,7 @@ func (s *Store) FindSeriesByID(ctx context.Context, id int64) (se *culture.Serie
 // CreateSeries stores se and sets its ID. The slug names the series in
 // URLs: 1 to 40 of a-z, 0-9 and "-", unique (ECONFLICT otherwise).
 func (s *Store) CreateSeries(ctx context.Context, se *culture.Series) (err error) {
-	defer wrapStoreErr(&err, "CreateSeries(%q)", se.Slug)
+	defer wrapStoreCall(&err, "CreateSeries(%q)", se.Slug)
 	if err := validateSeries(se); err != nil {
 		return err
 	}

@@ -107,7 +107,7 @@ func takeReserveless(ctx context.Context, tx *Tx, activityID int64, n int) (bool
 // refused (ErrOfferExpired); another account's booking is not found; a
 // booking already confirmed is returned as it is.
 func (s *Store) ClaimOffer(ctx context.Context, accountID, bookingID int64) (b *culture.Booking, err error) {
-	defer wrapStoreErr(&err, "ClaimOffer(account=%d, booking=%d)", accountID, bookingID)
+	defer wrapStoreCall(&err, "ClaimOffer(account=%d, booking=%d)", accountID, bookingID)
 	err = s.update(ctx, func(tx *Tx) error {
 		b, err = claimOffer(ctx, tx, accountID, bookingID)
 		return err
@@ -142,7 +142,7 @@ func claimOffer(ctx context.Context, tx *Tx, accountID, bookingID int64) (*cultu
 // back and offers them to the next in line, in one transaction. It
 // returns the number of offers expired.
 func (s *Store) ExpireOffers(ctx context.Context) (n int, err error) {
-	defer wrapStoreErr(&err, "ExpireOffers")
+	defer wrapStoreCall(&err, "ExpireOffers")
 	err = s.update(ctx, func(tx *Tx) error {
 		n = 0
 		bs, err := expiredOffers(ctx, tx)

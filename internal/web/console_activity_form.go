@@ -223,17 +223,13 @@ func consoleRequiredTime(f *consoleForm, name, msg string) time.Time {
 // real-name checkbox.
 func consoleActivityReserves(f *consoleForm) (walkin, community int, realName bool) {
 	const msg = "预留名额应在 0 到 100000 之间。"
-	return f.intIn("reserved_walkin", 0, 0, consoleMaxSeats, msg), f.intIn("reserved_community", 0, 0, consoleMaxSeats, msg),
+	return f.intIn("reserved_walkin", 0, 0, culture.MaxSeats, msg), f.intIn("reserved_community", 0, 0, culture.MaxSeats, msg),
 		f.Get("real_name") == "1"
 }
 
-// consoleMaxSeats is the most seats an activity can have (the domain's
-// rule); the form refuses larger numbers before any arithmetic.
-const consoleMaxSeats = 100000
-
 // consoleCapacity reads the number of seats.
 func consoleCapacity(f *consoleForm) int {
-	return f.intIn("capacity", 0, 0, consoleMaxSeats, "名额应在 0 到 100000 之间。")
+	return f.intIn("capacity", 0, 0, culture.MaxSeats, "名额应在 0 到 100000 之间。")
 }
 
 // consoleActivityUpdateOf reads the edit form. Blank booking times keep the
