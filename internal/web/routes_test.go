@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -32,5 +33,25 @@ func TestMethodNotAllowed(t *testing.T) {
 		if got := res.Header.Get("Allow"); got != tt.allow {
 			t.Errorf("%s %s: Allow %q, want %q", tt.method, tt.url, got, tt.allow)
 		}
+	}
+}
+
+// TestStaticNeedsNoDatabase: a signed-in visitor's page loads several
+// static files; they are served in front of the session and account
+// middleware, so they work even with the database gone, while pages don't.
+func TestStaticNeedsNoDatabase(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.client(t, ts.Resident)
+	css := ts.Server.static.url("css/app.css")
+	ts.Store.Close()
+	res := ts.get(t, c, css)
+	if res.Status != http.StatusOK || !strings.Contains(res.Body, "--red") {
+		t.Fatalf("static with the database closed: %d", res.Status)
+	}
+	if res.Header.Get("Content-Security-Policy") == "" || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("static headers: CSP %q, Cache-Control %q", res.Header.Get("Content-Security-Policy"), res.Header.Get("Cache-Control"))
+	}
+	if res := ts.get(t, c, "/me/tickets"); res.Status == http.StatusOK {
+		t.Error("a page that needs the session answered 200 with the database closed: the test proves nothing")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -114,5 +115,17 @@ func (s *Server) Handler() http.Handler {
 	s.consoleRoutes(mux)
 	// RecordRoute labels metrics with the page's own pattern rather than
 	// the "/" under which cmd mounts the whole web handler.
-	return s.middleware(obs.RecordRoute(s.checkMethod(mux)))
+	app := s.middleware(obs.RecordRoute(s.checkMethod(mux)))
+	// Static files need no session or account: served in front of that
+	// middleware, each saves a session read and an account query.
+	files := http.NewServeMux()
+	files.Handle("GET /static/", securityHeaders(s.static.handler()))
+	static := obs.RecordRoute(files)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/static/") && r.Method == http.MethodGet {
+			static.ServeHTTP(w, r)
+			return
+		}
+		app.ServeHTTP(w, r)
+	})
 }
