@@ -111,17 +111,6 @@ func errClass(err error) string {
 	return msg
 }
 
-// answered returns the shots that got an HTTP answer.
-func (cr *crowd) answered() []shot {
-	var out []shot
-	for _, s := range cr.shots {
-		if s.status != 0 {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // stats summarises a crowd: from the burst to its last answer.
 type stats struct {
 	n, answered        int

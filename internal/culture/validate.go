@@ -56,12 +56,6 @@ func checkText(field, label, s string, min, max int) error {
 	return nil
 }
 
-// CheckText is checkText for the web and API layers: an EINVALID error
-// unless s is clean text of min to max characters.
-func CheckText(field, label, s string, min, max int) error {
-	return checkText(field, label, s, min, max)
-}
-
 // CleanText reports whether s is text a database should store: valid
 // UTF-8 without NUL or any other control character (C0, DEL, C1) but
 // newline, carriage return and tab.

@@ -44,9 +44,6 @@ func NewMetrics() *Metrics {
 	return m
 }
 
-// Registry returns the private registry, for other packages' collectors.
-func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
-
 // Handler serves the metrics in the Prometheus exposition format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})

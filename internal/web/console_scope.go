@@ -112,12 +112,3 @@ func (s *Server) consoleActivitiesIn(ctx context.Context, roots []int64, f cultu
 	}
 	return out, nil
 }
-
-// consoleUnits returns the plain units of rows.
-func consoleUnits(rows []consoleUnitRow) []*culture.Unit {
-	out := make([]*culture.Unit, len(rows))
-	for i, r := range rows {
-		out[i] = r.Unit
-	}
-	return out
-}
