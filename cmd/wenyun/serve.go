@@ -89,7 +89,7 @@ func newHandler(store *sqlstore.Store, bookings culture.BookingService, cfg *Con
 	clientIP := clientip.New(trusted).IP
 	sender := sms.Console{Logger: log} // Validate admits only "console" so far
 	w, err := web.New(web.Config{
-		Units: store, Accounts: store, Activities: store, Bookings: bookings, Lotteries: store, Grab: store,
+		Units: store, Accounts: store, Activities: store, Bookings: bookings, Lotteries: store, Grab: store, Menu: store, Images: store,
 		Sessions: store.SessionStore(), SMS: sender, Logger: log,
 		Secure: cfg.SecureCookies, TemplateDir: cfg.DevTemplates, Now: time.Now,
 		FairWindow: cfg.FairWindow, ClientIP: clientIP,
@@ -98,7 +98,7 @@ func newHandler(store *sqlstore.Store, bookings culture.BookingService, cfg *Con
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	a := api.New(api.Config{
-		Units: store, Accounts: store, Activities: store, Bookings: bookings, Lotteries: store, Grab: store,
+		Units: store, Accounts: store, Activities: store, Bookings: bookings, Lotteries: store, Grab: store, Menu: store,
 		SMS: sender, Logger: log, Now: time.Now, ClientIP: clientIP,
 	})
 	mux := http.NewServeMux()

@@ -37,7 +37,10 @@ type Config struct {
 	Lotteries culture.LotteryService
 	// Grab serves offers, no-show records and waivers; optional (404
 	// without it).
-	Grab   culture.GrabService
+	Grab culture.GrabService
+	// Menu serves the culture menu, orders, deliveries, ratings and series
+	// follows; optional (404 without it).
+	Menu   culture.MenuService
 	SMS    sms.Sender
 	Logger *slog.Logger
 	// Now returns the current time (default time.Now); tests fix it.
@@ -59,6 +62,7 @@ type API struct {
 	bookings   culture.BookingService
 	lotteries  culture.LotteryService
 	grab       culture.GrabService
+	menu       culture.MenuService
 	sms        sms.Sender
 	log        *slog.Logger
 	now        func() time.Time
@@ -80,7 +84,7 @@ func New(cfg Config) *API {
 	}
 	a := &API{
 		units: cfg.Units, accounts: cfg.Accounts, activities: cfg.Activities,
-		bookings: cfg.Bookings, lotteries: cfg.Lotteries, grab: cfg.Grab, sms: cfg.SMS, log: cfg.Logger, now: cfg.Now, clientIP: cfg.ClientIP,
+		bookings: cfg.Bookings, lotteries: cfg.Lotteries, grab: cfg.Grab, menu: cfg.Menu, sms: cfg.SMS, log: cfg.Logger, now: cfg.Now, clientIP: cfg.ClientIP,
 		codeLimit:    limit.New(6*time.Minute, 5), // 10 an hour, 5 at once
 		tokenLimit:   limit.New(2*time.Minute, 10),
 		bookingLimit: limit.New(2*time.Second, 20),

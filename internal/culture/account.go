@@ -59,6 +59,9 @@ type Grant struct {
 	UnitID    int64  `json:"unit_id"`
 	UnitName  string `json:"unit_name,omitempty"`
 	UnitPath  string `json:"-"`
+	// ProviderID names the provider of a provider_staff grant (whose
+	// unit is the provider's hub); nil for every other role.
+	ProviderID *int64 `json:"provider_id,omitempty"`
 }
 
 // Validate checks a grant before it is stored.
@@ -68,6 +71,9 @@ func (g *Grant) Validate() error {
 	}
 	if g.UnitID <= 0 {
 		return Invalid("unit_id", "请选择单位。")
+	}
+	if (g.Role == RoleProviderStaff) != (g.ProviderID != nil) {
+		return Invalid("provider_id", "文化主体账号须指定所属主体，其他角色不能指定。")
 	}
 	return nil
 }

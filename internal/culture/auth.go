@@ -8,13 +8,20 @@ const (
 	ActCheckIn          = "check_in"
 	ActManageRooms      = "manage_rooms"
 	ActManageUnits      = "manage_units" // create units, staff and grants
+	// The culture menu: the hub reviews items, manages providers and plans
+	// deliveries; branches request items for their own unit.
+	ActReviewMenu     = "review_menu"
+	ActPlanDeliveries = "plan_deliveries"
+	ActRequestMenu    = "request_menu"
 )
 
 // roleActions lists what each role may do within its subtree.
 var roleActions = map[string][]string{
-	RoleOperator:    {ActManageActivities, ActCheckIn, ActManageRooms, ActManageUnits},
-	RoleHubAdmin:    {ActManageActivities, ActCheckIn, ActManageRooms},
-	RoleBranchAdmin: {ActManageActivities, ActCheckIn, ActManageRooms},
+	RoleOperator: {ActManageActivities, ActCheckIn, ActManageRooms, ActManageUnits,
+		ActReviewMenu, ActPlanDeliveries, ActRequestMenu},
+	RoleHubAdmin: {ActManageActivities, ActCheckIn, ActManageRooms,
+		ActReviewMenu, ActPlanDeliveries, ActRequestMenu},
+	RoleBranchAdmin: {ActManageActivities, ActCheckIn, ActManageRooms, ActRequestMenu},
 	RoleChecker:     {ActCheckIn},
 }
 
@@ -61,6 +68,42 @@ func (a *Account) Check(act string, u *Unit) error {
 		return ErrForbidden
 	}
 	return nil
+}
+
+// ProviderIDs lists the providers the account is staff of.
+func (a *Account) ProviderIDs() []int64 {
+	var ids []int64
+	if a == nil {
+		return nil
+	}
+	for _, g := range a.Grants {
+		if g.Role == RoleProviderStaff && g.ProviderID != nil {
+			ids = append(ids, *g.ProviderID)
+		}
+	}
+	return ids
+}
+
+// IsProviderStaff reports whether the account is staff of the provider.
+func (a *Account) IsProviderStaff(providerID int64) bool {
+	for _, id := range a.ProviderIDs() {
+		if id == providerID {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckProvider returns nil when the account may act for the provider p:
+// its own staff, or whoever reviews the menu at p's hub.
+func (a *Account) CheckProvider(p *Provider, hub *Unit) error {
+	switch {
+	case a == nil:
+		return ErrUnauthorized
+	case a.IsProviderStaff(p.ID), hub != nil && hub.ID == p.HubID && a.Can(ActReviewMenu, hub):
+		return nil
+	}
+	return ErrForbidden
 }
 
 func hasPrefix(s, p string) bool { return p != "" && len(s) >= len(p) && s[:len(p)] == p }

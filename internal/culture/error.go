@@ -39,6 +39,10 @@ const (
 	ReasonOfferExpired  = "offer_expired"
 	ReasonNotLottery    = "not_lottery"
 	ReasonKeyReused     = "idempotency_key_reused"
+	ReasonSupportQuota  = "support_quota"
+	ReasonNotAttended   = "not_attended"
+	ReasonAlreadyRated  = "already_rated"
+	ReasonNotPublished  = "not_published"
 )
 
 // Error is a domain error: a code, an optional reason and a message that is

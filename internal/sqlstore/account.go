@@ -223,7 +223,7 @@ func accountGrantChunk(ctx context.Context, tx *Tx, byID map[int64]*culture.Acco
 		args[i] = a.ID
 	}
 	in := strings.TrimSuffix(strings.Repeat("?, ", len(accounts)), ", ")
-	rows, err := tx.query(ctx, `SELECT g.id, g.account_id, g.role, g.unit_id, u.name, u.path
+	rows, err := tx.query(ctx, `SELECT g.id, g.account_id, g.role, g.unit_id, u.name, u.path, g.provider_id
 		FROM grants g JOIN units u ON u.id = g.unit_id WHERE g.account_id IN (`+in+`) ORDER BY g.id`, args...)
 	if err != nil {
 		return err
@@ -231,7 +231,7 @@ func accountGrantChunk(ctx context.Context, tx *Tx, byID map[int64]*culture.Acco
 	defer rows.Close()
 	for rows.Next() {
 		var g culture.Grant
-		if err := rows.Scan(&g.ID, &g.AccountID, &g.Role, &g.UnitID, &g.UnitName, &g.UnitPath); err != nil {
+		if err := rows.Scan(&g.ID, &g.AccountID, &g.Role, &g.UnitID, &g.UnitName, &g.UnitPath, &g.ProviderID); err != nil {
 			return err
 		}
 		a := byID[g.AccountID]
@@ -391,8 +391,11 @@ func createGrant(ctx context.Context, tx *Tx, g *culture.Grant) error {
 	} else if err != nil {
 		return err
 	}
-	err = tx.queryRow(ctx, `INSERT INTO grants (account_id, role, unit_id, created_at) VALUES (?, ?, ?, ?)
-		RETURNING id`, g.AccountID, g.Role, g.UnitID, tx.nowUnix()).Scan(&g.ID)
+	if err := grantProviderMatches(ctx, tx, g); err != nil {
+		return err
+	}
+	err = tx.queryRow(ctx, `INSERT INTO grants (account_id, role, unit_id, provider_id, created_at)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`, g.AccountID, g.Role, g.UnitID, g.ProviderID, tx.nowUnix()).Scan(&g.ID)
 	if tx.d.isUnique(err) {
 		return culture.Errorf(culture.ECONFLICT, "该账号在此单位已有这一角色。")
 	} else if err != nil {
@@ -400,6 +403,20 @@ func createGrant(ctx context.Context, tx *Tx, g *culture.Grant) error {
 	}
 	g.UnitName, g.UnitPath = u.Name, u.Path
 	return nil
+}
+
+// grantProviderMatches checks that a provider_staff grant names a provider
+// serving the grant's unit (the provider's hub).
+func grantProviderMatches(ctx context.Context, tx *Tx, g *culture.Grant) error {
+	if g.ProviderID == nil {
+		return nil
+	}
+	var hub int64
+	err := tx.queryRow(ctx, `SELECT hub_id FROM providers WHERE id = ?`, *g.ProviderID).Scan(&hub)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && hub != g.UnitID) {
+		return culture.Invalid("provider_id", "文化主体不存在或不属于该单位。")
+	}
+	return err
 }
 
 // familyMax bounds the family members of one account.

@@ -29,6 +29,11 @@ type Config struct {
 	// Grab serves waiting-list offers, no-show records, waivers and counter
 	// booking; optional (those pages answer 404 without it).
 	Grab culture.GrabService
+	// Menu serves the culture menu, orders, deliveries, ratings and series
+	// follows; Images serves uploaded pictures (/media/{id}). Optional: the
+	// menu pages answer 404 without them.
+	Menu   culture.MenuService
+	Images culture.ImageService
 	// Sessions stores session data (sqlstore's SessionStore).
 	Sessions scs.Store
 	SMS      sms.Sender
