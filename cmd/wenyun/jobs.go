@@ -24,6 +24,7 @@ func jobTasks(store *sqlstore.Store, log *slog.Logger) []jobs.Task {
 		countTask(log, "offer-expiry", 30*time.Second, "waiting-list offers expired", store.ExpireOffers),
 		countTask(log, "reserve-release", 30*time.Second, "reserved seats released", store.ReleaseReserves),
 		countTask(log, "attendance-settle", time.Minute, "no-shows marked", store.SettleAttendance),
+		countTask(log, "deliveries-held", time.Minute, "deliveries marked held", store.MarkDeliveriesHeld),
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"runtime"
 	"strings"
+	"time"
 	"syscall"
 
 	"github.com/wenyun/wenyun/internal/culture"
@@ -59,6 +60,17 @@ type Options struct {
 	// wrapBookings, when set, wraps the booking service serve wires: bench
 	// uses it to send one activity through the conventional path.
 	wrapBookings func(culture.BookingService) culture.BookingService
+	// now, when set, is serve's clock (store, booking engine, pages, API):
+	// browser tests move it past an activity's end.
+	now func() time.Time
+}
+
+// clock returns o.now, or time.Now.
+func (o Options) clock() func() time.Time {
+	if o.now != nil {
+		return o.now
+	}
+	return time.Now
 }
 
 // Run runs the command named by args[0] until it is done or, for serve,

@@ -39,6 +39,8 @@ func runServe(ctx context.Context, o Options, args []string) error {
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer closeStore(store, log)
+	now := o.clock()
+	store.Now = now
 	if err := applyGrabRules(store, &cfg.Grab, log); err != nil {
 		return err
 	}
@@ -47,11 +49,11 @@ func runServe(ctx context.Context, o Options, args []string) error {
 			return err
 		}
 	}
-	engine := booking.New(store, booking.Options{FairWindow: fairWindow(cfg.FairWindow), Logger: log})
+	engine := booking.New(store, booking.Options{FairWindow: fairWindow(cfg.FairWindow), Logger: log, Now: now})
 	engine.Start()
 	defer closeEngine(engine, cfg.ShutdownTimeout, log) // before the store closes
 	metrics := obs.NewMetrics()
-	h, err := newHandler(store, o.bookings(engine), cfg, metrics, log)
+	h, err := newHandler(store, o.bookings(engine), cfg, metrics, log, now)
 	if err != nil {
 		return err
 	}
@@ -81,7 +83,7 @@ func runServe(ctx context.Context, o Options, args []string) error {
 // --metrics-addr moves it, /metrics. Bookings go through bookings;
 // everything else through the store. The client address that rate limits
 // key on sees through the --trusted-proxies.
-func newHandler(store *sqlstore.Store, bookings culture.BookingService, cfg *Config, metrics *obs.Metrics, log *slog.Logger) (http.Handler, error) {
+func newHandler(store *sqlstore.Store, bookings culture.BookingService, cfg *Config, metrics *obs.Metrics, log *slog.Logger, now func() time.Time) (http.Handler, error) {
 	trusted, err := clientip.Parse(cfg.TrustedProxies)
 	if err != nil {
 		return nil, err // Validate has checked it
@@ -91,7 +93,7 @@ func newHandler(store *sqlstore.Store, bookings culture.BookingService, cfg *Con
 	w, err := web.New(web.Config{
 		Units: store, Accounts: store, Activities: store, Bookings: bookings, Lotteries: store, Grab: store, Menu: store, Images: store,
 		Sessions: store.SessionStore(), SMS: sender, Logger: log,
-		Secure: cfg.SecureCookies, TemplateDir: cfg.DevTemplates, Now: time.Now,
+		Secure: cfg.SecureCookies, TemplateDir: cfg.DevTemplates, Now: now,
 		FairWindow: cfg.FairWindow, ClientIP: clientIP,
 	})
 	if err != nil {
@@ -99,7 +101,7 @@ func newHandler(store *sqlstore.Store, bookings culture.BookingService, cfg *Con
 	}
 	a := api.New(api.Config{
 		Units: store, Accounts: store, Activities: store, Bookings: bookings, Lotteries: store, Grab: store, Menu: store,
-		SMS: sender, Logger: log, Now: time.Now, ClientIP: clientIP,
+		SMS: sender, Logger: log, Now: now, ClientIP: clientIP,
 	})
 	mux := http.NewServeMux()
 	mux.Handle(api.Prefix+"/", a.Handler())

@@ -189,6 +189,20 @@ func (f *fixtures) staff(username, name, phone, role string, unit *culture.Unit)
 	return a
 }
 
+// providerStaff creates a provider serving the hub and one staff account
+// of it (a provider_staff grant names its provider; its unit is the hub).
+func (f *fixtures) providerStaff(username, name string) *culture.Account {
+	p := &culture.Provider{HubID: f.ts.Hub.ID, Name: "焦作市豫剧团", Level: culture.LevelCity, Kind: "troupe"}
+	f.check(f.ts.Store.CreateProvider(f.ctx, p), "provider")
+	a := &culture.Account{Username: username, Name: name}
+	f.check(f.ts.Store.CreateStaff(f.ctx, a, testPassword), "staff "+username)
+	g := &culture.Grant{AccountID: a.ID, Role: culture.RoleProviderStaff, UnitID: f.ts.Hub.ID, ProviderID: &p.ID}
+	f.check(f.ts.Store.CreateGrant(f.ctx, g), "grant "+username)
+	a, err := f.ts.Store.FindAccountByID(f.ctx, a.ID)
+	f.check(err, "reload "+username)
+	return a
+}
+
 func (f *fixtures) resident(phone, name string) *culture.Account {
 	a, err := f.ts.Store.FindOrCreateResident(f.ctx, phone)
 	f.check(err, "resident "+phone)
@@ -202,7 +216,7 @@ func (f *fixtures) accounts() {
 	ts.Operator = f.staff("operator", "平台运营", "", culture.RoleOperator, ts.Hub)
 	ts.HubAdmin = f.staff("hubadmin", "总馆管理员", "", culture.RoleHubAdmin, ts.Hub)
 	ts.BranchAdmin = f.staff("jiaoxi", "焦西管理员", branchAdminPhone, culture.RoleBranchAdmin, ts.Jiaoxi)
-	ts.ProviderStaff = f.staff("provider", "文化主体", "", culture.RoleProviderStaff, ts.Jiaonan)
+	ts.ProviderStaff = f.providerStaff("provider", "文化主体")
 	ts.Checker = f.staff("checker", "检票员", "", culture.RoleChecker, ts.Jiaoxi)
 	ts.Resident = f.resident(residentPhone, "李秀英")
 	ts.Other = f.resident(otherPhone, "王建国")
