@@ -83,7 +83,7 @@ func newTestAPI(tb testing.TB) (http.Handler, *sqlstore.Store, *fixture) {
 	f := &fixture{SMS: &smsBox{codes: map[string]string{}}}
 	seed(tb, ctx, store, f)
 	a := api.New(api.Config{
-		Units: store, Accounts: store, Activities: store, Bookings: store, Lotteries: store, Grab: store, SMS: f.SMS,
+		Units: store, Accounts: store, Activities: store, Bookings: store, Lotteries: store, Grab: store, Menu: store, SMS: f.SMS,
 		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now },
 	})
 	return a.Handler(), store, f

@@ -37,4 +37,55 @@ func (a *API) routes(r router) {
 	r.Handle("GET /api/v1/me/family", a.requireAccount(a.handleFamilyIndex))
 	r.Handle("POST /api/v1/me/family", a.requireAccount(a.handleFamilyCreate))
 	r.Handle("DELETE /api/v1/me/family/{id}", a.requireAccount(a.handleFamilyDelete))
+
+	a.menuRoutes(r)
+}
+
+// menuRoutes lists the routes of the culture menu: providers, items and
+// their review, supports, branch requests, deliveries, ratings, series.
+// Those that need the MenuService answer 404 without it.
+func (a *API) menuRoutes(r router) {
+	m := a.withMenu
+	r.Handle("GET /api/v1/providers", http.HandlerFunc(m(a.handleProviderIndex)))
+	r.Handle("POST /api/v1/providers", a.requireAccount(m(a.handleProviderCreate)))
+	r.Handle("GET /api/v1/providers/{id}", a.optionalAccount(m(a.handleProviderView)))
+	r.Handle("PUT /api/v1/providers/{id}", a.requireAccount(m(a.handleProviderUpdate)))
+	r.Handle("GET /api/v1/providers/{id}/items", a.requireAccount(m(a.handleProviderItems)))
+	r.Handle("POST /api/v1/providers/{id}/items", a.requireAccount(m(a.handleProviderItemCreate)))
+	r.Handle("GET /api/v1/providers/{id}/deliveries", a.requireAccount(m(a.handleProviderDeliveries)))
+
+	r.Handle("GET /api/v1/menu", http.HandlerFunc(m(a.handleMenuIndex)))
+	r.Handle("GET /api/v1/menu/{id}", a.optionalAccount(m(a.handleMenuView)))
+	r.Handle("PUT /api/v1/menu/{id}", a.requireAccount(m(a.handleMenuUpdate)))
+	r.Handle("GET /api/v1/menu/{id}/ratings", a.optionalAccount(m(a.handleMenuRatings)))
+	r.Handle("POST /api/v1/menu/{id}/support", a.requireAccount(m(a.handleSupportCreate)))
+	r.Handle("DELETE /api/v1/menu/{id}/support", a.requireAccount(m(a.handleSupportDelete)))
+	r.Handle("GET /api/v1/me/supports", a.requireAccount(m(a.handleMySupports)))
+
+	r.Handle("GET /api/v1/review", a.requireAccount(m(a.handleReviewIndex)))
+	r.Handle("POST /api/v1/review/{id}/approve", a.requireAccount(m(a.handleReviewApprove)))
+	r.Handle("POST /api/v1/review/{id}/return", a.requireAccount(m(a.handleReviewReturn)))
+
+	r.Handle("POST /api/v1/requests", a.requireAccount(m(a.handleRequestCreate)))
+	r.Handle("GET /api/v1/requests", a.requireAccount(m(a.handleRequestIndex)))
+	r.Handle("POST /api/v1/requests/{id}/withdraw", a.requireAccount(m(a.handleRequestWithdraw)))
+	r.Handle("POST /api/v1/requests/{id}/decline", a.requireAccount(m(a.handleRequestDecline)))
+	r.Handle("GET /api/v1/demand", a.requireAccount(m(a.handleDemand)))
+	r.Handle("GET /api/v1/figures", a.requireAccount(m(a.handleFigures)))
+
+	r.Handle("POST /api/v1/deliveries", a.requireAccount(m(a.handleDeliveryCreate)))
+	r.Handle("GET /api/v1/deliveries", a.requireAccount(m(a.handleDeliveryIndex)))
+	r.Handle("GET /api/v1/deliveries/{id}", a.requireAccount(m(a.handleDeliveryView)))
+	r.Handle("PATCH /api/v1/deliveries/{id}", a.requireAccount(m(a.handleDeliveryPatch)))
+	r.Handle("POST /api/v1/deliveries/{id}/confirm", a.requireAccount(m(a.handleDeliveryConfirm)))
+	r.Handle("POST /api/v1/deliveries/{id}/decline", a.requireAccount(m(a.handleDeliveryDecline)))
+	r.Handle("POST /api/v1/deliveries/{id}/cancel", a.requireAccount(m(a.handleDeliveryCancel)))
+	r.Handle("POST /api/v1/deliveries/{id}/settle", a.requireAccount(m(a.handleDeliverySettle)))
+
+	r.Handle("POST /api/v1/activities/{id}/ratings", a.requireAccount(m(a.handleRatingCreate)))
+	r.Handle("GET /api/v1/series", http.HandlerFunc(a.handleSeriesIndex))
+	r.Handle("GET /api/v1/series/{id}", a.optionalAccount(m(a.handleSeriesView)))
+	r.Handle("GET /api/v1/series/{id}/activities", http.HandlerFunc(a.handleSeriesActivities))
+	r.Handle("PUT /api/v1/series/{id}/follow", a.requireAccount(m(a.handleSeriesFollow)))
+	r.Handle("DELETE /api/v1/series/{id}/follow", a.requireAccount(m(a.handleSeriesUnfollow)))
 }

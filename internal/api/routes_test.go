@@ -72,12 +72,18 @@ func TestOpenAPISecurity(t *testing.T) {
 // nothing a client sends may produce a 5xx.
 func TestNoServerErrors(t *testing.T) {
 	t.Parallel()
-	h, _, f := newTestAPI(t)
+	// The menu's rows exist, so that id 1 reaches them.
+	h, _, f := newMenuAPI(t)
 	ids := []string{"1", "0", "-1", "abc", "99999999999999999999", "%00"}
 	bodies := []string{"", "{}", "{} {}", "null", "[]", "{", `{"x":1}`, "\xff\xfe", `"text"`, `{"unit_id":1e400,"code":null}`,
 		`{"phone":"13800000001","code":"123456","self":true,"family_member_ids":[-5],"name":"` + strings.Repeat("名", 100) + `"}`,
-		strings.Repeat("[", 20000), `{"starts_at":"9999-12-31T23:59:59Z","ends_at":"0000-01-01T00:00:00Z","unit_id":1}`}
-	tokens := []string{"", f.AliceToken, f.HubAdminToken}
+		strings.Repeat("[", 20000), `{"starts_at":"9999-12-31T23:59:59Z","ends_at":"0000-01-01T00:00:00Z","unit_id":1}`,
+		// The menu's bodies, with values out of every range.
+		`{"reason":"` + strings.Repeat("因", 300) + `","cost":-9223372036854775808,"mode":"\u0000"}`,
+		`{"score":99,"comment":null,"unit_id":-1,"hub_id":0,"level":"city","kind":"troupe","name":"x"}`,
+		`{"item_id":1,"unit_id":2,"starts_at":"2026-03-01T00:00:00Z","ends_at":"2026-03-01T01:00:00Z","capacity":2147483648,"mode":"open","expected_audience":-1,"preferred_dates":"x"}`,
+		`{"title":"x","category":"戏曲","format":"class","sessions":-1,"groups":[null],"minutes":1e9,"photo_ids":[0,-1],"series_id":-1}`}
+	tokens := []string{"", f.AliceToken, f.HubAdminToken, f.StaffToken}
 	n := 0
 	for _, op := range documentedOps(t, h) {
 		for _, id := range ids {
