@@ -15,8 +15,8 @@ import (
 	"os/signal"
 	"runtime"
 	"strings"
-	"time"
 	"syscall"
+	"time"
 
 	"github.com/wenyun/wenyun/internal/culture"
 )
