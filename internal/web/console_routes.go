@@ -39,5 +39,48 @@ func (s *Server) consoleRoutes(mux *http.ServeMux) {
 	staff("POST /console/staff/{id}/grants", s.handleConsoleGrantCreate)
 	staff("POST /console/grants/{id}/delete", s.handleConsoleGrantDelete)
 
+	s.consoleMenuRoutes(func(pattern string, h http.HandlerFunc) { staff(pattern, s.menuOnly(h)) })
+
 	staff("/console/", s.notFound)
+}
+
+// consoleMenuRoutes lists the culture menu's console routes; menu wraps
+// each so that it answers 404 when the server has no menu service.
+func (s *Server) consoleMenuRoutes(menu func(string, http.HandlerFunc)) {
+	menu("GET /console/providers", s.handleConsoleProviders)
+	menu("GET /console/providers/new", s.handleConsoleProviderNew)
+	menu("POST /console/providers/new", s.handleConsoleProviderCreate)
+	menu("GET /console/providers/{id}/edit", s.handleConsoleProviderEdit)
+	menu("POST /console/providers/{id}/edit", s.handleConsoleProviderUpdate)
+	menu("POST /console/providers/{id}/staff", s.handleConsoleProviderStaffCreate)
+
+	menu("GET /console/provider", s.handleConsoleProviderHome)
+	menu("GET /console/providers/{id}/items", s.handleConsoleProviderItems)
+	menu("GET /console/providers/{id}/items/new", s.handleConsoleItemNew)
+	menu("POST /console/providers/{id}/items/new", s.handleConsoleItemCreate)
+	menu("GET /console/items/{id}/edit", s.handleConsoleItemEdit)
+	menu("POST /console/items/{id}/edit", s.handleConsoleItemUpdate)
+	menu("POST /console/items/{id}/withdraw", s.handleConsoleItemWithdraw)
+	menu("GET /console/providers/{id}/deliveries", s.handleConsoleProviderDeliveries)
+	menu("POST /console/deliveries/{id}/confirm", s.handleConsoleDeliveryConfirm)
+	menu("POST /console/deliveries/{id}/decline", s.handleConsoleDeliveryDecline)
+
+	menu("GET /console/review", s.handleConsoleReview)
+	menu("POST /console/review/{id}/approve", s.handleConsoleReviewApprove)
+	menu("POST /console/review/{id}/return", s.handleConsoleReviewReturn)
+
+	menu("GET /console/demand", s.handleConsoleDemand)
+	menu("GET /console/requests", s.handleConsoleRequests)
+	menu("GET /console/requests/new", s.handleConsoleRequestNew)
+	menu("POST /console/requests/new", s.handleConsoleRequestCreate)
+	menu("POST /console/requests/{id}/withdraw", s.handleConsoleRequestWithdraw)
+	menu("POST /console/requests/{id}/decline", s.handleConsoleRequestDecline)
+
+	menu("GET /console/deliveries", s.handleConsoleDeliveries)
+	menu("GET /console/deliveries/new", s.handleConsoleDeliveryNew)
+	menu("POST /console/deliveries/new", s.handleConsoleDeliveryCreate)
+	menu("GET /console/deliveries/{id}", s.handleConsoleDeliveryView)
+	menu("POST /console/deliveries/{id}/mode", s.handleConsoleDeliveryMode)
+	menu("POST /console/deliveries/{id}/cancel", s.handleConsoleDeliveryCancel)
+	menu("POST /console/deliveries/{id}/settle", s.handleConsoleDeliverySettle)
 }

@@ -15,7 +15,18 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /activities/{id}", s.handleActivityView)
 	mux.HandleFunc("POST /activities/{id}/book", s.handleBookingCreate)
 	mux.HandleFunc("GET /activities/{id}/lottery", s.handleLotteryView)
+	mux.HandleFunc("GET /activities/{id}/ratings", s.handleActivityRatings)
+	mux.HandleFunc("POST /activities/{id}/rate", s.handleRatingCreate)
 	mux.HandleFunc("GET /units/{id}", s.handleUnitView)
+
+	mux.HandleFunc("GET /menu", s.handleMenuIndex)
+	mux.HandleFunc("GET /menu/{id}", s.handleMenuItemView)
+	mux.HandleFunc("POST /menu/{id}/support", s.handleSupportCreate)
+	mux.HandleFunc("POST /menu/{id}/withdraw-support", s.handleSupportWithdraw)
+	mux.HandleFunc("GET /providers/{id}", s.handleProviderView)
+	mux.HandleFunc("GET /series", s.handleSeriesIndex)
+	mux.HandleFunc("GET /series/{id}", s.handleSeriesView)
+	mux.HandleFunc("POST /series/{id}/follow", s.handleSeriesFollow)
 
 	mux.HandleFunc("GET /login", s.handleLoginForm)
 	mux.HandleFunc("POST /login/code", s.handleLoginCode)
@@ -29,12 +40,28 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /me/tickets/{id}/qr.png", s.handleTicketQR)
 	mux.HandleFunc("POST /me/tickets/{id}/cancel", s.handleTicketCancel)
 	mux.HandleFunc("POST /me/tickets/{id}/claim", s.handleTicketClaim)
+	mux.HandleFunc("GET /me/tickets/{id}/rating", s.handleTicketRating)
+	mux.HandleFunc("GET /me/supports", s.handleSupportIndex)
 	mux.HandleFunc("GET /me/record", s.handleRecordView)
 	mux.HandleFunc("GET /me/family", s.handleFamilyIndex)
 	mux.HandleFunc("POST /me/family", s.handleFamilyCreate)
 	mux.HandleFunc("POST /me/family/{id}/delete", s.handleFamilyDelete)
 
 	mux.HandleFunc("/", s.notFound)
+}
+
+// fileRoutes lists the routes served in front of the session and account
+// middleware (see Handler): static files and uploaded images, which need
+// neither.
+func (s *Server) fileRoutes(files *http.ServeMux) {
+	files.Handle("GET /static/", securityHeaders(s.static.handler()))
+	files.Handle("GET /media/{id}", securityHeaders(http.HandlerFunc(s.handleMedia)))
+}
+
+// isFileRequest reports whether r goes to fileRoutes.
+func isFileRequest(r *http.Request) bool {
+	return r.Method == http.MethodGet &&
+		(strings.HasPrefix(r.URL.Path, "/static/") || strings.HasPrefix(r.URL.Path, "/media/"))
 }
 
 // checkMethod answers 405 with an Allow header when a request fell through

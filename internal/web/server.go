@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -90,7 +89,7 @@ func New(cfg Config) (*Server, error) {
 		tfs = os.DirFS(cfg.TemplateDir)
 	}
 	var err error
-	if s.pages, err = parsePages(tfs, cfg.TemplateDir != "", s.funcs()); err != nil {
+	if s.pages, err = parsePages(tfs, cfg.TemplateDir != "", s.withConsoleMenuFuncs(s.funcs())); err != nil {
 		return nil, err
 	}
 	if s.static, err = newAssets(embedded); err != nil {
@@ -121,13 +120,13 @@ func (s *Server) Handler() http.Handler {
 	// RecordRoute labels metrics with the page's own pattern rather than
 	// the "/" under which cmd mounts the whole web handler.
 	app := s.middleware(obs.RecordRoute(s.checkMethod(mux)))
-	// Static files need no session or account: served in front of that
+	// Static files and images need no session or account: served in front of that
 	// middleware, each saves a session read and an account query.
 	files := http.NewServeMux()
-	files.Handle("GET /static/", securityHeaders(s.static.handler()))
+	s.fileRoutes(files)
 	static := obs.RecordRoute(files)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/static/") && r.Method == http.MethodGet {
+		if isFileRequest(r) {
 			static.ServeHTTP(w, r)
 			return
 		}

@@ -95,6 +95,7 @@ func templateFixtures() []pageCase {
 	withBooking := activityPage{Page: page(resident), Activity: bookable, State: stateAvailable, Booking: booking(culture.BookingPending), Error: "您已预约过该活动。"}
 	cases = append(cases, lotteryTemplateCases(act(8, culture.ModeLottery, -time.Hour, 20), page(resident))...)
 	cases = append(cases, grabTemplateCases(act(9, culture.ModeFirstCome, -time.Hour, 0), booking, page(resident))...)
+	cases = append(cases, menuTemplateCases(page(resident), page(nil), ended, booking)...)
 	return append(cases, pageCase{"ActivityBooked", "activity", "", &withBooking})
 }
 
