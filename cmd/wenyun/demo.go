@@ -46,8 +46,9 @@ func runDemo(ctx context.Context, o Options, args []string) error {
 		return err
 	}
 	fmt.Fprintf(o.Stdout, "Loaded the demo world: %d units, %d rooms, %d activities (%d bookable), "+
-		"%d residents, %d bookings, %d check-ins.\n",
-		sum.Units, sum.Rooms, sum.Activities, sum.Bookable, sum.Residents, sum.Bookings, sum.CheckIns)
+		"%d residents, %d bookings, %d check-ins; %d providers, %d menu items, %d deliveries (%d held).\n",
+		sum.Units, sum.Rooms, sum.Activities, sum.Bookable, sum.Residents, sum.Bookings, sum.CheckIns,
+		sum.Providers, sum.MenuItems, sum.Deliveries, sum.Held)
 	printDemoLogins(o.Stdout, sum.Staff)
 	return nil
 }
@@ -69,7 +70,7 @@ func serveDemo(ctx context.Context, store *sqlstore.Store, stdout io.Writer, log
 		log.Info("demo world loaded", "units", sum.Units, "activities", sum.Activities,
 			"residents", sum.Residents, "bookings", sum.Bookings)
 		staff = sum.Staff
-	} else if staff, err = staffLogins(ctx, store); err != nil {
+	} else if staff, err = staffLogins(ctx, store, store); err != nil {
 		return err
 	}
 	printDemoLogins(stdout, staff)
@@ -89,7 +90,7 @@ func loadDemo(ctx context.Context, store *sqlstore.Store, residents int,
 
 // staffLogins lists the staff of a database loaded earlier, each with the
 // fixed demo password.
-func staffLogins(ctx context.Context, accounts culture.AccountService) ([]demo.StaffLogin, error) {
+func staffLogins(ctx context.Context, accounts culture.AccountService, menu culture.MenuService) ([]demo.StaffLogin, error) {
 	staff, _, err := accounts.FindAccounts(ctx, culture.AccountFilter{StaffOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("list staff: %w", err)
@@ -100,9 +101,13 @@ func staffLogins(ctx context.Context, accounts culture.AccountService) ([]demo.S
 			continue
 		}
 		g := a.Grants[0]
-		logins = append(logins, demo.StaffLogin{
-			Username: a.Username, Password: demo.Password, Role: g.Role, Unit: g.UnitName,
-		})
+		login := demo.StaffLogin{Username: a.Username, Password: demo.Password, Role: g.Role, Unit: g.UnitName}
+		if g.ProviderID != nil && a.Username == demo.ProviderUser {
+			if p, err := menu.FindProviderByID(ctx, *g.ProviderID); err == nil {
+				login.Provider = p.Name
+			}
+		}
+		logins = append(logins, login)
 	}
 	return logins, nil
 }
@@ -112,10 +117,24 @@ func printDemoLogins(w io.Writer, staff []demo.StaffLogin) {
 	fmt.Fprintln(w, "\n==================== 演示账号 / Demo sign-ins ====================")
 	fmt.Fprintln(w, "工作人员 / Staff — sign in at /console/login with username and password:")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	otherProviders := 0
 	for _, s := range staff {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", s.Username, s.Password, s.Role, s.Unit)
+		unit := s.Unit
+		if s.Role == culture.RoleProviderStaff {
+			if s.Username != demo.ProviderUser {
+				otherProviders++
+				continue
+			}
+			if s.Provider != "" {
+				unit = s.Provider
+			}
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", s.Username, s.Password, s.Role, unit)
 	}
 	tw.Flush() //nolint:errcheck // w is stdout
+	if otherProviders > 0 {
+		fmt.Fprintf(w, "  (and %d more provider_staff accounts, one per provider, same password)\n", otherProviders)
+	}
 	fmt.Fprintf(w, "居民 / Resident — sign in with the phone %s (%s) and an SMS code.\n",
 		demo.DemoPhone, demo.DemoName)
 	fmt.Fprintln(w, "SMS codes are not sent: the console driver writes them to the log")

@@ -1,8 +1,10 @@
 // Package demo loads the demo world of 解放区文化馆 (Jiaozuo) into a store
 // through the domain service interfaces: the hub, its ten branches and their
 // community points, staff, residents with families, eight weeks of
-// activities around a given day, and past and upcoming bookings with
-// check-ins. The world is deterministic for a given Now and Seed.
+// activities around a given day, past and upcoming bookings with
+// check-ins, and the culture menu: providers and their reviewed items,
+// residents' supports, branch requests and deliveries with attendance and
+// ratings. The world is deterministic for a given Now and Seed.
 package demo
 
 import (
@@ -21,6 +23,7 @@ type Services interface {
 	culture.AccountService
 	culture.ActivityService
 	culture.BookingService
+	culture.MenuService
 }
 
 // Options tune Load.
@@ -44,6 +47,17 @@ type Summary struct {
 	Residents  int
 	Bookings   int
 	CheckIns   int
+	// The culture menu: providers, published items, residents' supports,
+	// branch requests, deliveries planned (and of those held and
+	// settled), and ratings.
+	Providers  int
+	MenuItems  int
+	Supports   int
+	Requests   int
+	Deliveries int
+	Held       int
+	Settled    int
+	Ratings    int
 	Staff      []StaffLogin
 }
 
@@ -53,6 +67,8 @@ type StaffLogin struct {
 	Password string
 	Role     string
 	Unit     string
+	// Provider names the provider of a provider_staff account.
+	Provider string
 }
 
 // Password is the password of every demo staff account.
@@ -65,6 +81,10 @@ const (
 	StageResidents  = "residents"
 	StageActivities = "activities"
 	StageBookings   = "bookings"
+	StageProviders  = "providers"
+	StageMenu       = "menu"
+	StageSupports   = "supports"
+	StageDeliveries = "deliveries"
 )
 
 // cst is China Standard Time. China keeps no daylight saving time, so a fixed
@@ -96,6 +116,9 @@ func Load(ctx context.Context, s Services, setClock func(time.Time), opt Options
 	defer setClock(l.now)
 	steps := []func(context.Context) error{
 		l.loadUnits, l.loadStaff, l.loadResidents, l.loadActivities, l.loadBookings, l.loadFeatures,
+		// The culture menu comes last, moving the clock back to when the
+		// providers joined, so that the world before it draws the same.
+		l.loadProviders, l.loadMenu, l.loadSupports, l.loadDeliveries, l.loadRequests,
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
@@ -116,6 +139,7 @@ type loader struct {
 	sum      *Summary
 
 	hub       *site
+	operator  *culture.Account
 	branches  []*site
 	points    []*site
 	series    map[string]*culture.Series
@@ -125,15 +149,20 @@ type loader struct {
 	busy      map[int64][][2]time.Time // room id → times taken
 	held      map[string]bool          // site/week/item already scheduled
 	rounds    map[*template][]int      // items of a series still to come round
+
+	providers []*provider
+	offers    []*offer           // every provider's, in order
+	demand    map[*site][]*offer // supports at each branch, one entry each
 }
 
 func newLoader(s Services, setClock func(time.Time), opt Options) *loader {
 	l := &loader{
 		s: s, setClock: setClock, progress: opt.Progress,
-		rng:  rand.New(rand.NewPCG(uint64(opt.Seed), 0x6a69_6566_616e_67)),
-		now:  opt.Now,
-		nres: opt.Residents,
-		sum:  &Summary{},
+		rng:    rand.New(rand.NewPCG(uint64(opt.Seed), 0x6a69_6566_616e_67)),
+		now:    opt.Now,
+		nres:   opt.Residents,
+		sum:    &Summary{},
+		demand: map[*site][]*offer{},
 	}
 	if l.now.IsZero() {
 		l.now = time.Now()

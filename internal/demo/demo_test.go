@@ -55,6 +55,12 @@ func TestLoad(t *testing.T) {
 	t.Run("Bookings", func(t *testing.T) { testBookings(t, s, sum) })
 	t.Run("Staff", func(t *testing.T) { testStaff(t, s, sum) })
 	t.Run("Lotteries", func(t *testing.T) { testLotteries(t, s) })
+	t.Run("Providers", func(t *testing.T) { testProviders(t, s, sum) })
+	t.Run("Menu", func(t *testing.T) { testMenu(t, s, sum) })
+	t.Run("MenuSeries", func(t *testing.T) { testMenuSeries(t, s) })
+	t.Run("Supports", func(t *testing.T) { testSupports(t, s, sum) })
+	t.Run("Requests", func(t *testing.T) { testRequests(t, s) })
+	t.Run("Deliveries", func(t *testing.T) { testDeliveries(t, s, sum) })
 }
 
 // testLotteries: one demo lottery has been drawn and its draw verifies
@@ -278,10 +284,16 @@ func seatsTaken(t *testing.T, s *sqlstore.Store, activityID int64) int {
 	return taken
 }
 
+// testStaff signs every staff member in, except the providers' staff past
+// the first (each sign-in takes tens of milliseconds; testProviders checks
+// their grants).
 func testStaff(t *testing.T, s *sqlstore.Store, sum *demo.Summary) {
 	users := map[string]string{}
 	for _, st := range sum.Staff {
 		users[st.Username] = st.Role
+		if st.Role == culture.RoleProviderStaff && st.Username != demo.ProviderUser {
+			continue
+		}
 		a, err := s.Authenticate(context.Background(), st.Username, st.Password)
 		if err != nil {
 			t.Errorf("Authenticate(%s): %v", st.Username, err)
@@ -291,13 +303,257 @@ func testStaff(t *testing.T, s *sqlstore.Store, sum *demo.Summary) {
 			t.Errorf("%s grants = %v, want %s at %s", st.Username, a.Grants, st.Role, st.Unit)
 		}
 	}
-	want := map[string]string{"operator": culture.RoleOperator, "hub": culture.RoleHubAdmin, "checker": culture.RoleChecker}
+	want := map[string]string{"operator": culture.RoleOperator, "hub": culture.RoleHubAdmin, "checker": culture.RoleChecker,
+		demo.ProviderUser: culture.RoleProviderStaff}
 	for _, u := range []string{"jiaoxi", "jiaonan", "jiaobei", "qibaijian", "xinhua", "minsheng", "minzhu", "wangchu", "shangbaizuo", "jiankang"} {
 		want[u] = culture.RoleBranchAdmin
 	}
 	for u, role := range want {
 		if users[u] != role {
 			t.Errorf("staff %s has role %q, want %q", u, users[u], role)
+		}
+	}
+}
+
+// page fetches every page of a listing that returns at most 100 a call.
+func page[T any](t *testing.T, fetch func(limit, offset int) ([]T, int, error)) []T {
+	t.Helper()
+	var out []T
+	for {
+		xs, n, err := fetch(100, len(out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, xs...)
+		if len(out) >= n || len(xs) == 0 {
+			return out
+		}
+	}
+}
+
+func hubID(t *testing.T, s *sqlstore.Store) int64 {
+	t.Helper()
+	return units(t, s, culture.UnitHub)[0].ID
+}
+
+// testProviders: over 30 city and district providers of every kind, each
+// with exactly one staff account; ProviderUser is 焦作市豫剧团's.
+func testProviders(t *testing.T, s *sqlstore.Store, sum *demo.Summary) {
+	ctx := context.Background()
+	hub := hubID(t, s)
+	ps, err := s.FindProviders(ctx, &hub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	levels, kinds, byName := map[string]int{}, map[string]int{}, map[string]int64{}
+	for _, p := range ps {
+		levels[p.Level]++
+		kinds[p.Kind]++
+		byName[p.Name] = p.ID
+	}
+	if len(ps) < 30 || len(ps) != sum.Providers || levels[culture.LevelCity] == 0 || levels[culture.LevelDistrict] == 0 {
+		t.Errorf("%d providers (Summary %d), levels %v: want ≥ 30 of both levels", len(ps), sum.Providers, levels)
+	}
+	for _, k := range culture.ProviderKinds {
+		if kinds[k.Value] == 0 {
+			t.Errorf("no provider of kind %s", k.Value)
+		}
+	}
+	staff := page(t, func(limit, offset int) ([]*culture.Account, int, error) {
+		return s.FindAccounts(ctx, culture.AccountFilter{StaffOnly: true, Limit: limit, Offset: offset})
+	})
+	accounts := map[int64]int{}
+	for _, a := range staff {
+		for _, id := range a.ProviderIDs() {
+			accounts[id]++
+		}
+	}
+	for _, p := range ps {
+		if accounts[p.ID] != 1 {
+			t.Errorf("provider %s has %d staff accounts, want 1", p.Name, accounts[p.ID])
+		}
+	}
+	a, err := s.Authenticate(ctx, demo.ProviderUser, demo.Password)
+	if err != nil || !slices.Equal(a.ProviderIDs(), []int64{byName["焦作市豫剧团"]}) {
+		t.Errorf("%s signs in as %v (%v), want staff of 焦作市豫剧团", demo.ProviderUser, a, err)
+	}
+}
+
+func menuItems(t *testing.T, s *sqlstore.Store, f culture.MenuFilter) []*culture.MenuItem {
+	t.Helper()
+	return page(t, func(limit, offset int) ([]*culture.MenuItem, int, error) {
+		f.Limit, f.Offset = limit, offset
+		return s.FindMenuItems(context.Background(), f)
+	})
+}
+
+// testMenu: over 300 published items in 8 or more categories and every
+// format, and a review queue holding both new items and edits.
+func testMenu(t *testing.T, s *sqlstore.Store, sum *demo.Summary) {
+	hub := hubID(t, s)
+	items := menuItems(t, s, culture.MenuFilter{HubID: &hub})
+	categories, formats := map[string]bool{}, map[string]bool{}
+	for _, it := range items {
+		categories[it.Category], formats[it.Format] = true, true
+		if it.Status != culture.ItemPublished || it.Cost < 0 || it.Cost > 8000 || (it.Format == culture.FormatClass) != (it.Sessions > 1) {
+			t.Errorf("item %d %s: status %s, cost %d, format %s with %d sessions", it.ID, it.Title, it.Status, it.Cost, it.Format, it.Sessions)
+		}
+	}
+	if len(items) < 300 || len(items) != sum.MenuItems || len(categories) < 8 || len(formats) != len(culture.Formats) {
+		t.Errorf("%d published items (Summary %d) in %d categories and %d formats; want ≥ 300, ≥ 8, all %d",
+			len(items), sum.MenuItems, len(categories), len(formats), len(culture.Formats))
+	}
+	revs, err := s.FindPendingRevisions(context.Background(), hub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edits := 0
+	for _, r := range revs {
+		if r.ItemTitle != "" {
+			edits++
+		}
+	}
+	if edits == 0 || edits == len(revs) {
+		t.Errorf("review queue: %d revisions, %d of them edits; want new items and edits", len(revs), edits)
+	}
+	returned := culture.ItemReturned
+	for _, it := range menuItems(t, s, culture.MenuFilter{HubID: &hub, Status: &returned}) {
+		if it.ReturnReason == "" {
+			t.Errorf("returned item %d %s has no reason", it.ID, it.Title)
+		}
+	}
+}
+
+// testMenuSeries: each brand series has menu items, and both past and
+// upcoming activities.
+func testMenuSeries(t *testing.T, s *sqlstore.Store) {
+	ctx := context.Background()
+	series, err := s.FindSeries(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sr := range series {
+		if items := menuItems(t, s, culture.MenuFilter{SeriesID: &sr.ID}); len(items) == 0 {
+			t.Errorf("series %s has no menu items", sr.Name)
+		}
+		past := allActivities(t, s, culture.ActivityFilter{SeriesID: &sr.ID, To: &now})
+		next := allActivities(t, s, culture.ActivityFilter{SeriesID: &sr.ID, From: &now})
+		if len(past) == 0 || len(next) == 0 {
+			t.Errorf("series %s: %d past and %d upcoming activities, want both", sr.Name, len(past), len(next))
+		}
+	}
+}
+
+// testSupports: residents support items for their home branch, within the
+// quota.
+func testSupports(t *testing.T, s *sqlstore.Store, sum *demo.Summary) {
+	ctx := context.Background()
+	quota, err := s.SupportQuota(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts := page(t, func(limit, offset int) ([]*culture.Account, int, error) {
+		return s.FindAccounts(ctx, culture.AccountFilter{Limit: limit, Offset: offset})
+	})
+	total := 0
+	for _, a := range accounts {
+		ss, err := s.FindSupports(ctx, a.ID, culture.SeasonOf(now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ss) > quota {
+			t.Errorf("resident %d supports %d items, quota %d", a.ID, len(ss), quota)
+		}
+		for _, sp := range ss {
+			if a.HomeUnitID == nil || sp.UnitID != *a.HomeUnitID {
+				t.Errorf("support %d is for unit %d, not the home branch %v of %d", sp.ID, sp.UnitID, a.HomeUnitID, a.ID)
+			}
+		}
+		total += len(ss)
+	}
+	if total == 0 || total != sum.Supports {
+		t.Errorf("%d supports this season, Summary %d; want some, all this season", total, sum.Supports)
+	}
+}
+
+// testRequests: branches have open requests and withdrew some.
+func testRequests(t *testing.T, s *sqlstore.Store) {
+	hub := hubID(t, s)
+	for _, status := range []string{culture.RequestOpen, culture.RequestWithdrawn, culture.RequestDelivered} {
+		rs, err := s.FindRequests(context.Background(), hub, &status)
+		if err != nil || len(rs) == 0 {
+			t.Errorf("%s requests: %d, %v; want some", status, len(rs), err)
+		}
+	}
+}
+
+// testDeliveries: over 90 deliveries held with attendance, some settled,
+// some upcoming and bookable, some waiting for their provider (ProviderUser's
+// among them), and deliveries of both brand series.
+func testDeliveries(t *testing.T, s *sqlstore.Store, sum *demo.Summary) {
+	ctx := context.Background()
+	hub := hubID(t, s)
+	ds := page(t, func(limit, offset int) ([]*culture.Delivery, int, error) {
+		return s.FindDeliveries(ctx, culture.DeliveryFilter{Within: &hub, Limit: limit, Offset: offset})
+	})
+	status, attended, rated := map[string]int{}, 0, 0
+	for _, d := range ds {
+		status[d.Status]++
+		switch d.Status {
+		case culture.DeliveryHeld, culture.DeliveryRated, culture.DeliverySettled:
+			if d.Attendance > 0 {
+				attended++
+			}
+			rated += d.RatingCount
+		case culture.DeliveryPublished:
+			if !d.StartsAt.After(now) || d.ActivityID == nil {
+				t.Errorf("delivery %d is published, starts %v, activity %v", d.ID, d.StartsAt, d.ActivityID)
+			}
+		}
+		if (d.Status == culture.DeliverySettled) != (d.Cost != nil) {
+			t.Errorf("delivery %d is %s with cost %v", d.ID, d.Status, d.Cost)
+		}
+	}
+	held := status[culture.DeliveryHeld] + status[culture.DeliveryRated] + status[culture.DeliverySettled]
+	if attended < 90 || held != sum.Held || len(ds) != sum.Deliveries || rated == 0 {
+		t.Errorf("%d deliveries (Summary %d), %d held (Summary %d), %d with attendance, %d ratings; want ≥ 90 attended, some rated",
+			len(ds), sum.Deliveries, held, sum.Held, attended, rated)
+	}
+	if status[culture.DeliverySettled] == 0 || status[culture.DeliveryPublished] == 0 || status[culture.DeliveryPlanned] == 0 {
+		t.Errorf("deliveries by status %v: want settled, published and planned ones", status)
+	}
+	a, err := s.Authenticate(ctx, demo.ProviderUser, demo.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planned := culture.DeliveryPlanned
+	if _, n, err := s.FindDeliveries(ctx, culture.DeliveryFilter{ProviderID: &a.ProviderIDs()[0], Status: &planned}); err != nil || n == 0 {
+		t.Errorf("%s has %d deliveries to confirm (%v), want some", demo.ProviderUser, n, err)
+	}
+	testSeriesDelivered(t, s, ds)
+}
+
+// testSeriesDelivered: items of both brand series have been delivered.
+func testSeriesDelivered(t *testing.T, s *sqlstore.Store, ds []*culture.Delivery) {
+	delivered := map[int64]bool{}
+	for _, d := range ds {
+		if d.ActivityID != nil {
+			delivered[d.ItemID] = true
+		}
+	}
+	series, err := s.FindSeries(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sr := range series {
+		n := 0
+		for _, it := range menuItems(t, s, culture.MenuFilter{SeriesID: &sr.ID}) {
+			if delivered[it.ID] {
+				n++
+			}
+		}
+		if n == 0 {
+			t.Errorf("no item of series %s was delivered", sr.Name)
 		}
 	}
 }

@@ -17,8 +17,8 @@ var branchAdminNames = []string{
 // checker at 焦西, each with a grant at their unit.
 func (l *loader) loadStaff(ctx context.Context) error {
 	total := 3 + len(l.branches)
-	_, err := l.createStaff(ctx, "operator", "周敏", culture.RoleOperator, l.hub)
-	if err != nil {
+	var err error
+	if l.operator, err = l.createStaff(ctx, "operator", "周敏", culture.RoleOperator, l.hub); err != nil {
 		return err
 	}
 	if l.hub.admin, err = l.createStaff(ctx, "hub", "李红梅", culture.RoleHubAdmin, l.hub); err != nil {
@@ -44,20 +44,27 @@ func (l *loader) loadStaff(ctx context.Context) error {
 // createStaff creates a staff account with the demo password and a grant of
 // role at the site, and returns the account with its grant loaded.
 func (l *loader) createStaff(ctx context.Context, username, name, role string, at *site) (*culture.Account, error) {
+	return l.createGrantee(ctx, username, name, &culture.Grant{Role: role, UnitID: at.unit.ID}, at.unit.Name)
+}
+
+// createGrantee creates a staff account with the demo password and the
+// grant g at the unit named unit, and returns the account with its grant
+// loaded.
+func (l *loader) createGrantee(ctx context.Context, username, name string, g *culture.Grant, unit string) (*culture.Account, error) {
 	a := &culture.Account{Username: username, Name: name}
 	if err := l.s.CreateStaff(ctx, a, Password); err != nil {
 		return nil, fmt.Errorf("create staff %s: %w", username, err)
 	}
-	g := &culture.Grant{AccountID: a.ID, Role: role, UnitID: at.unit.ID}
+	g.AccountID = a.ID
 	if err := l.s.CreateGrant(ctx, g); err != nil {
-		return nil, fmt.Errorf("grant %s to %s: %w", role, username, err)
+		return nil, fmt.Errorf("grant %s to %s: %w", g.Role, username, err)
 	}
 	a, err := l.s.FindAccountByID(ctx, a.ID)
 	if err != nil {
 		return nil, fmt.Errorf("find staff %s: %w", username, err)
 	}
 	l.sum.Staff = append(l.sum.Staff, StaffLogin{
-		Username: username, Password: Password, Role: role, Unit: at.unit.Name,
+		Username: username, Password: Password, Role: g.Role, Unit: unit,
 	})
 	return a, nil
 }
