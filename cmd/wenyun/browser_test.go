@@ -263,6 +263,30 @@ func seedBrowserWorld(t *testing.T) browserWorld {
 	return browserWorld{db: db, activity: class, lottery: &film}
 }
 
+// signInResident signs in on the login page (already open) with the SMS
+// code the console driver logged.
+func signInResident(t *testing.T, ctx context.Context, srv *testServer, phone string) {
+	t.Helper()
+	step(t, ctx, "send phone", chromedp.SetValue(chromedp.CSS("#login-phone"), phone),
+		chromedp.Click(chromedp.CSS(`form[action="/login/code"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS("#login-code")))
+	code := smsCode(t, srv.log.String(), phone)
+	step(t, ctx, "sign in", chromedp.SetValue(chromedp.CSS("#login-code"), code),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)))
+	waitText(t, ctx, "header", "退出")
+}
+
+// signInStaff signs in to the console.
+func signInStaff(t *testing.T, ctx context.Context, srv *testServer, username, password string) {
+	t.Helper()
+	step(t, ctx, "console sign-in as "+username, chromedp.Navigate(srv.url+"/console/login"),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SetValue(chromedp.CSS("#username"), username),
+		chromedp.SetValue(chromedp.CSS("#password"), password),
+		chromedp.Click(chromedp.CSS(`form[action="/console/login"] button[type=submit]`)))
+	waitText(t, ctx, "header", "退出")
+}
+
 func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
@@ -288,13 +312,7 @@ func TestBrowserResidentBooksAndCheckerChecksIn(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#login-phone")))
 	checkAxe(t, resident, "login")
 	screenshot(t, resident, "login")
-	step(t, resident, "send phone", chromedp.SetValue(chromedp.CSS("#login-phone"), phone),
-		chromedp.Click(chromedp.CSS(`form[action="/login/code"] button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS("#login-code")))
-	code := smsCode(t, srv.log.String(), phone)
-	step(t, resident, "sign in", chromedp.SetValue(chromedp.CSS("#login-code"), code),
-		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)))
-	waitText(t, resident, "header", "退出")
+	signInResident(t, resident, srv, phone)
 
 	step(t, resident, "add a child", chromedp.Navigate(srv.url+"/me/family"),
 		chromedp.WaitVisible(chromedp.CSS("#fm-name")))
@@ -354,12 +372,7 @@ func TestBrowserResidentBooksAndCheckerChecksIn(t *testing.T) {
 	screenshot(t, resident, "lottery")
 
 	staff := newBrowser(t)
-	step(t, staff, "console sign-in", chromedp.Navigate(srv.url+"/console/login"),
-		chromedp.WaitVisible(chromedp.CSS("#username")),
-		chromedp.SetValue(chromedp.CSS("#username"), "checker"),
-		chromedp.SetValue(chromedp.CSS("#password"), "checker-pass-1"),
-		chromedp.Click(chromedp.CSS(`form[action="/console/login"] button[type=submit]`)))
-	waitText(t, staff, "header", "退出")
+	signInStaff(t, staff, srv, "checker", "checker-pass-1")
 	step(t, staff, "check in", chromedp.Navigate(srv.url+"/console/checkin"),
 		chromedp.WaitVisible(chromedp.CSS("#code")),
 		chromedp.SetValue(chromedp.CSS("#code"), strings.TrimSpace(ticketCode)),

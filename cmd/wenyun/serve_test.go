@@ -277,10 +277,17 @@ type testServer struct {
 // startServe runs serve on db until the test ends.
 func startServe(tb testing.TB, db string, args ...string) *testServer {
 	tb.Helper()
+	return startServeWith(tb, Options{}, db, args...)
+}
+
+// startServeWith is startServe with o's unexported test hooks (its
+// output and Ready are replaced).
+func startServeWith(tb testing.TB, o Options, db string, args ...string) *testServer {
+	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &testServer{out: &syncBuffer{}, log: &syncBuffer{}}
 	ready, done := make(chan string, 1), make(chan error, 1)
-	o := Options{Stdout: s.out, Stderr: s.log, Ready: func(addr string) { ready <- addr }}
+	o.Stdout, o.Stderr, o.Ready = s.out, s.log, func(addr string) { ready <- addr }
 	args = append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db}, args...)
 	go func() { done <- o.Run(ctx, args) }()
 	s.stop = sync.OnceValue(func() error { cancel(); return <-done })
