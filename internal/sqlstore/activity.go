@@ -418,23 +418,27 @@ func saveActivity(ctx context.Context, tx *Tx, a *culture.Activity, text string)
 // nothing.
 func (s *Store) CancelActivity(ctx context.Context, id int64) (err error) {
 	defer wrapStoreCall(&err, "CancelActivity(%d)", id)
-	return s.update(ctx, func(tx *Tx) error {
-		if _, err := activityByID(ctx, tx, id); err != nil {
-			return err
-		}
-		_, err := tx.exec(ctx, `UPDATE activities SET status = 'cancelled', updated_at = ?
-			WHERE id = ?`, tx.nowUnix(), id)
-		if err != nil {
-			return err
-		}
-		_, err = tx.exec(ctx, `UPDATE bookings SET status = 'cancelled', updated_at = ?
-			WHERE activity_id = ? AND status IN ('pending', 'confirmed', 'waitlisted', 'offered', 'applied')`,
-			tx.nowUnix(), id)
-		if err != nil {
-			return err
-		}
-		_, err = tx.exec(ctx, `DELETE FROM realname_claims WHERE activity_id = ? AND booking_id IN
-			(SELECT id FROM bookings WHERE activity_id = ? AND status IN ('cancelled', 'declined'))`, id, id)
+	return s.update(ctx, func(tx *Tx) error { return cancelActivity(ctx, tx, id) })
+}
+
+// cancelActivity cancels the activity and its active bookings in tx, and
+// frees their real-name claims.
+func cancelActivity(ctx context.Context, tx *Tx, id int64) error {
+	if _, err := activityByID(ctx, tx, id); err != nil {
 		return err
-	})
+	}
+	_, err := tx.exec(ctx, `UPDATE activities SET status = 'cancelled', updated_at = ?
+		WHERE id = ?`, tx.nowUnix(), id)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `UPDATE bookings SET status = 'cancelled', updated_at = ?
+		WHERE activity_id = ? AND status IN ('pending', 'confirmed', 'waitlisted', 'offered', 'applied')`,
+		tx.nowUnix(), id)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `DELETE FROM realname_claims WHERE activity_id = ? AND booking_id IN
+		(SELECT id FROM bookings WHERE activity_id = ? AND status IN ('cancelled', 'declined'))`, id, id)
+	return err
 }

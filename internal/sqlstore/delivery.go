@@ -410,39 +410,28 @@ func settleDelivery(ctx context.Context, tx *Tx, d *culture.Delivery, cost int) 
 }
 
 // CancelDelivery cancels a planned or published delivery with a reason;
-// its request, if any, goes back to open. A published delivery's activity
-// (and its bookings) is cancelled by CancelActivity in a second
-// transaction after the first commits: CancelActivity's work is not
-// available inside another transaction. Should that second step fail, a
-// repeated CancelDelivery of the now cancelled delivery retries it.
+// its request, if any, goes back to open, and a published delivery's
+// activity and bookings are cancelled in the same transaction.
 func (s *Store) CancelDelivery(ctx context.Context, id int64, reason string) (err error) {
 	defer wrapStoreCall(&err, "CancelDelivery(%d)", id)
 	reason = strings.TrimSpace(reason)
 	if err := checkReason(reason, "请填写取消原因（最多 200 个字）。"); err != nil {
 		return err
 	}
-	var activityID *int64
-	err = s.update(ctx, func(tx *Tx) (err error) {
-		activityID, err = cancelDelivery(ctx, tx, id, reason)
-		return err
+	return s.update(ctx, func(tx *Tx) error {
+		activityID, err := cancelDelivery(ctx, tx, id, reason)
+		if err != nil || activityID == nil {
+			return err
+		}
+		return cancelActivity(ctx, tx, *activityID)
 	})
-	if err != nil || activityID == nil {
-		return err
-	}
-	return s.CancelActivity(ctx, *activityID)
 }
 
-// cancelDelivery cancels the delivery and returns the activity left to
-// cancel, if any.
+// cancelDelivery cancels the delivery and returns its activity, if any.
 func cancelDelivery(ctx context.Context, tx *Tx, id int64, reason string) (*int64, error) {
 	d, err := lockDelivery(ctx, tx, id)
 	if err != nil {
 		return nil, err
-	}
-	if d.Status == culture.DeliveryCancelled && d.ActivityID != nil {
-		if live, err := activityLive(ctx, tx, *d.ActivityID); err != nil || live {
-			return d.ActivityID, err
-		}
 	}
 	if d.Status != culture.DeliveryPlanned && d.Status != culture.DeliveryPublished {
 		return nil, culture.Errorf(culture.ECONFLICT, "该配送当前为“%s”，不能取消。", d.StatusLabel())
@@ -453,12 +442,6 @@ func cancelDelivery(ctx context.Context, tx *Tx, id int64, reason string) (*int6
 		err = reopenRequest(ctx, tx, id)
 	}
 	return d.ActivityID, err
-}
-
-func activityLive(ctx context.Context, tx *Tx, id int64) (bool, error) {
-	var status string
-	err := tx.queryRow(ctx, `SELECT status FROM activities WHERE id = ?`, id).Scan(&status)
-	return status != culture.ActivityCancelled, err
 }
 
 // FindDeliveryByID returns the delivery with its names and ratings;
