@@ -149,19 +149,7 @@ func (s *Server) renderActivityForm(w http.ResponseWriter, r *http.Request, stat
 // consoleActivityUnits returns the units the account manages activities of
 // and their rooms.
 func (s *Server) consoleActivityUnits(ctx context.Context, acc *culture.Account) ([]consoleUnitRow, []*culture.Room, error) {
-	units, err := s.consoleScope(ctx, acc, culture.ActManageActivities)
-	if err != nil {
-		return nil, nil, err
-	}
-	var rooms []*culture.Room
-	for _, u := range units {
-		rs, err := s.Units.FindRooms(ctx, u.ID)
-		if err != nil {
-			return nil, nil, err
-		}
-		rooms = append(rooms, rs...)
-	}
-	return units, rooms, nil
+	return s.consoleUnitsAndRooms(ctx, acc, culture.ActManageActivities)
 }
 
 // consoleActivityOf reads the create form into an activity and the number
