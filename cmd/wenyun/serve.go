@@ -92,6 +92,7 @@ func newHandler(store *sqlstore.Store, bookings culture.BookingService, cfg *Con
 	sender := sms.Console{Logger: log} // Validate admits only "console" so far
 	w, err := web.New(web.Config{
 		Units: store, Accounts: store, Activities: store, Bookings: bookings, Lotteries: store, Grab: store, Menu: store, Images: store,
+		Notifications: store, Communities: store, News: store, Moderation: store,
 		Sessions: store.SessionStore(), SMS: sender, Logger: log,
 		Secure: cfg.SecureCookies, TemplateDir: cfg.DevTemplates, Now: now,
 		FairWindow: cfg.FairWindow, ClientIP: clientIP,
@@ -101,6 +102,7 @@ func newHandler(store *sqlstore.Store, bookings culture.BookingService, cfg *Con
 	}
 	a := api.New(api.Config{
 		Units: store, Accounts: store, Activities: store, Bookings: bookings, Lotteries: store, Grab: store, Menu: store,
+		Notifications: store, Communities: store, News: store, Moderation: store,
 		SMS: sender, Logger: log, Now: now, ClientIP: clientIP,
 	})
 	mux := http.NewServeMux()

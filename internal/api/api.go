@@ -40,9 +40,14 @@ type Config struct {
 	Grab culture.GrabService
 	// Menu serves the culture menu, orders, deliveries, ratings and series
 	// follows; optional (404 without it).
-	Menu   culture.MenuService
-	SMS    sms.Sender
-	Logger *slog.Logger
+	Menu culture.MenuService
+	// Issue 5 services; optional (their endpoints answer 404 without).
+	Notifications culture.NotificationService
+	Communities   culture.CommunityService
+	News          culture.NewsService
+	Moderation    culture.RatingModeration
+	SMS           sms.Sender
+	Logger        *slog.Logger
 	// Now returns the current time (default time.Now); tests fix it.
 	Now func() time.Time
 	// ClientIP returns the address rate limits are keyed on. The default is

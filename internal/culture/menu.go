@@ -284,7 +284,12 @@ func SeasonOf(t time.Time) Season {
 // Bounds returns the first instant of the season and of the next one.
 func (s Season) Bounds() (from, to time.Time, err error) {
 	var y, q int
-	if _, err := fmt.Sscanf(string(s), "%dQ%d", &y, &q); err != nil || q < 1 || q > 4 || y < 2000 || y > 2200 {
+	// Sscanf skips spaces and takes signs, zero padding and trailing text;
+	// stored seasons are always SeasonOf's form, so only that form may
+	// name one (else "2026Q02" would bound the dates of 2026Q2 but match
+	// none of its supports).
+	_, err = fmt.Sscanf(string(s), "%dQ%d", &y, &q)
+	if err != nil || q < 1 || q > 4 || y < 2000 || y > 2200 || fmt.Sprintf("%dQ%d", y, q) != string(s) {
 		return time.Time{}, time.Time{}, Invalid("season", "季度格式应为 2026Q4。")
 	}
 	from = time.Date(y, time.Month(3*(q-1)+1), 1, 0, 0, 0, 0, Shanghai)

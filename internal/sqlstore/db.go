@@ -42,6 +42,9 @@ type Store struct {
 	grab *grabConfig
 	// writeStmts and readStmts cache prepared statements per pool (SQLite).
 	writeStmts, readStmts *stmtCache
+	// onSends queues new notification sends (SetSendHook); nil leaves them
+	// pending in notification_sends.
+	onSends SendHook
 }
 
 // Options tune Open.

@@ -6,3 +6,10 @@ var (
 	_ culture.MenuService  = (*Store)(nil)
 	_ culture.ImageService = (*Store)(nil)
 )
+
+var (
+	_ culture.NotificationService = (*Store)(nil)
+	_ culture.CommunityService    = (*Store)(nil)
+	_ culture.NewsService         = (*Store)(nil)
+	_ culture.RatingModeration    = (*Store)(nil)
+)

@@ -19,6 +19,8 @@ type Tx struct {
 	grab *grabConfig
 	// stmts caches prepared statements (SQLite only; nil otherwise).
 	stmts *stmtCache
+	// onSends queues notification sends for delivery (see notify_core.go).
+	onSends SendHook
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
@@ -114,7 +116,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(*Tx)
 	if err != nil {
 		return err
 	}
-	tx := &Tx{tx: sqlTx, d: s.dialect, now: s.Now().UTC().Truncate(time.Second), grab: s.grab, stmts: stmts}
+	tx := &Tx{tx: sqlTx, d: s.dialect, now: s.Now().UTC().Truncate(time.Second), grab: s.grab, stmts: stmts, onSends: s.onSends}
 	if err := fn(tx); err != nil {
 		rbErr := ignoreDone(sqlTx.Rollback())
 		if s.dialect.isBadInput(err) {

@@ -33,6 +33,12 @@ type Config struct {
 	// menu pages answer 404 without them.
 	Menu   culture.MenuService
 	Images culture.ImageService
+	// Issue 5: the inbox and preferences, communities and announcements,
+	// news, rating moderation. Optional: their pages answer 404 without.
+	Notifications culture.NotificationService
+	Communities   culture.CommunityService
+	News          culture.NewsService
+	Moderation    culture.RatingModeration
 	// Sessions stores session data (sqlstore's SessionStore).
 	Sessions scs.Store
 	SMS      sms.Sender
