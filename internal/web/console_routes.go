@@ -40,6 +40,10 @@ func (s *Server) consoleRoutes(mux *http.ServeMux) {
 	staff("POST /console/grants/{id}/delete", s.handleConsoleGrantDelete)
 
 	s.consoleMenuRoutes(func(pattern string, h http.HandlerFunc) { staff(pattern, s.menuOnly(h)) })
+	// Issue 5: console_community.go, console_news.go (news and rating
+	// moderation).
+	s.consoleCommunityRoutes(staff)
+	s.consoleNewsRoutes(staff)
 
 	staff("/console/", s.notFound)
 }

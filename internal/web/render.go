@@ -26,6 +26,9 @@ type Page struct {
 	// Console is true on staff console pages (different navigation).
 	Console bool
 	Now     time.Time
+	// Unread counts the signed-in account's unread notifications, for the
+	// header.
+	Unread int
 }
 
 // IsStaff reports whether the signed-in account holds a grant.
@@ -113,7 +116,23 @@ func (s *Server) page(r *http.Request, title string) Page {
 		LargeText: s.sessions.GetBool(r.Context(), "large_text"),
 		Console:   strings.HasPrefix(r.URL.Path, "/console"),
 		Now:       s.Now(),
+		Unread:    s.unread(r),
 	}
+}
+
+// unread returns the signed-in account's unread notification count; 0
+// when no one is signed in, without the notification service, or on error
+// (the header must not fail a page).
+func (s *Server) unread(r *http.Request) int {
+	a := culture.AccountFromContext(r.Context())
+	if a == nil || s.Notifications == nil {
+		return 0
+	}
+	n, err := s.Notifications.UnreadCount(r.Context(), a.ID)
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // flash stores a message shown on the next page.
