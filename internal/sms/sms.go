@@ -1,6 +1,6 @@
 // Package sms sends sign-in codes. The console sender writes them to the
-// log, for development and the demo; gateway drivers come with the
-// notifications work.
+// log, for development and the demo; HTTP sends them through the SMS
+// gateway of the notification channels (notify.SMSGateway).
 package sms
 
 import (
