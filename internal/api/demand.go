@@ -311,19 +311,11 @@ func (a *API) pathRequest(r *http.Request, act string) (*culture.MenuRequest, er
 	return req, err
 }
 
-// coversUnit reports whether one of the account's grants covers u: staff
-// of u or of a unit above it, whatever the role.
-func coversUnit(me *culture.Account, u *culture.Unit) bool {
-	for _, g := range me.Grants {
-		if g.UnitPath != "" && len(u.Path) >= len(g.UnitPath) && u.Path[:len(g.UnitPath)] == g.UnitPath {
-			return true
-		}
-	}
-	return false
-}
-
 // staffUnitSeason reads unit_id and season for the demand and figures
-// views: the caller must be staff covering the unit.
+// views: the caller must file menu requests at the unit (branch admins
+// there, hub staff above it). Other staff covering the unit, such as
+// checkers or a provider's staff at the hub, may not see its demand and
+// budgets.
 func (a *API) staffUnitSeason(r *http.Request) (*culture.Unit, culture.Season, error) {
 	q := r.URL.Query()
 	if !account(r.Context()).IsStaff() {
@@ -334,8 +326,8 @@ func (a *API) staffUnitSeason(r *http.Request) (*culture.Unit, culture.Season, e
 		return nil, "", err
 	}
 	season, err := a.querySeason(q)
-	if err == nil && !coversUnit(account(r.Context()), u) {
-		err = culture.ErrForbidden
+	if err == nil {
+		err = account(r.Context()).Check(culture.ActRequestMenu, u)
 	}
 	return u, season, err
 }

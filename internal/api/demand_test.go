@@ -123,7 +123,11 @@ func staffViews(m *menuFixture, route string) []scenario {
 	return []scenario{
 		get("OKHub", hub, m.HubAdminToken, http.StatusOK, "", `"season":"2026Q1"`),
 		get("OKBranch", xi+"&season=2026Q1", m.XiAdminToken, http.StatusOK, "", `"season_label":"2026 年第 1 季度"`),
-		get("OKChecker", xi, m.XiCheckerToken, http.StatusOK, ""),
+		// Staff covering the unit without filing requests there may not
+		// see its demand and budgets.
+		get("ErrChecker", xi, m.XiCheckerToken, http.StatusForbidden, "forbidden"),
+		get("ErrProviderStaffAtHub", hub, m.StaffToken, http.StatusForbidden, "forbidden"),
+		get("ErrProviderStaffAtBranch", xi, m.StaffToken, http.StatusForbidden, "forbidden"),
 		get("ErrOtherBranch", xi, m.NanAdminToken, http.StatusForbidden, "forbidden"),
 		get("ErrBranchAtHub", hub, m.XiAdminToken, http.StatusForbidden, "forbidden"),
 		get("ErrOtherHub", hub, m.OtherHubToken, http.StatusForbidden, "forbidden"),

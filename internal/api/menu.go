@@ -231,8 +231,9 @@ func queryLabel(q url.Values, name string, labels []culture.Label) (*string, err
 	return &s, nil
 }
 
-// handleMenuView shows a menu item. Items not yet (or no longer) on the
-// menu show only to whoever acts for the provider; so does the cost.
+// handleMenuView shows a menu item. Items never approved show only to
+// whoever acts for the provider; so does the cost. A withdrawn item shows
+// to all, with its status, as on the web (it cannot be supported).
 func (a *API) handleMenuView(w http.ResponseWriter, r *http.Request) {
 	m, own, err := a.visibleItem(r)
 	if err != nil {
@@ -243,7 +244,8 @@ func (a *API) handleMenuView(w http.ResponseWriter, r *http.Request) {
 }
 
 // visibleItem finds the item of the path for the caller (maybe anonymous)
-// and reports whether the caller acts for its provider.
+// and reports whether the caller acts for its provider. Published and
+// withdrawn items are public; pending and returned ones are not.
 func (a *API) visibleItem(r *http.Request) (*culture.MenuItem, bool, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -256,7 +258,7 @@ func (a *API) visibleItem(r *http.Request) (*culture.MenuItem, bool, error) {
 	own, err := a.actsFor(r.Context(), m.ProviderID)
 	if err != nil {
 		return nil, false, err
-	} else if !own && m.Status != culture.ItemPublished {
+	} else if !own && m.Status != culture.ItemPublished && m.Status != culture.ItemWithdrawn {
 		return nil, false, errItemNotFound
 	}
 	return m, own, nil
@@ -303,7 +305,7 @@ func (a *API) handleMenuUpdate(w http.ResponseWriter, r *http.Request) {
 		p, err = a.menu.FindProviderByID(r.Context(), m.ProviderID)
 	}
 	if err == nil {
-		m, err = a.submitItem(w, r, p, id)
+		m, err = a.submitItem(w, r, p, id, itemPhotoIDs(m))
 	}
 	if err != nil {
 		a.writeError(w, r, err)
@@ -313,8 +315,9 @@ func (a *API) handleMenuUpdate(w http.ResponseWriter, r *http.Request) {
 }
 
 // submitItem checks the caller acts for p, reads and checks the fields
-// and files them (a new item when itemID is 0).
-func (a *API) submitItem(w http.ResponseWriter, r *http.Request, p *culture.Provider, itemID int64) (*culture.MenuItem, error) {
+// and files them (a new item when itemID is 0). Photos must be in keep
+// (those already on the item) or uploaded by the caller.
+func (a *API) submitItem(w http.ResponseWriter, r *http.Request, p *culture.Provider, itemID int64, keep []int64) (*culture.MenuItem, error) {
 	if err := a.checkProvider(r.Context(), p); err != nil {
 		return nil, err
 	}
@@ -326,9 +329,61 @@ func (a *API) submitItem(w http.ResponseWriter, r *http.Request, p *culture.Prov
 	if err := f.Validate(); err != nil {
 		return nil, photoField(err)
 	}
+	if err := a.checkImages(r.Context(), "photo_ids", f.PhotoIDs, keep); err != nil {
+		return nil, err
+	}
 	// The store checks that the series and the images exist.
 	m, err := a.menu.SubmitMenuItem(r.Context(), p.ID, itemID, f, account(r.Context()).ID)
 	return m, photoField(err)
+}
+
+// itemPhotoIDs lists the photos already on the item: live and pending.
+func itemPhotoIDs(m *culture.MenuItem) []int64 {
+	ids := slices.Clone(m.PhotoIDs)
+	if m.Pending != nil {
+		ids = append(ids, m.Pending.Fields.PhotoIDs...)
+	}
+	return ids
+}
+
+// imageOwners tells who uploaded an image. The store implements it; the
+// API reaches it through its MenuService, and refuses every new image
+// when that does not implement it.
+type imageOwners interface {
+	ImageOwner(ctx context.Context, id int64) (*int64, error)
+}
+
+// checkImages refuses image ids the caller may not attach: any id not in
+// keep must be an image the caller uploaded, so that no one takes another
+// provider's photos (or any upload) by guessing numbers.
+func (a *API) checkImages(ctx context.Context, field string, ids, keep []int64) error {
+	for _, id := range ids {
+		if slices.Contains(keep, id) {
+			continue
+		}
+		if err := a.checkUploader(ctx, field, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *API) checkUploader(ctx context.Context, field string, id int64) error {
+	refuse := culture.Invalid(field, "只能使用您自己上传的图片，请重新上传。")
+	owners, ok := a.menu.(imageOwners)
+	if !ok {
+		return refuse
+	}
+	by, err := owners.ImageOwner(ctx, id)
+	switch {
+	case culture.ErrorCode(err) == culture.ENOTFOUND:
+		return culture.Invalid(field, "图片不存在，请重新上传。")
+	case err != nil:
+		return err
+	case by == nil || *by != account(ctx).ID:
+		return refuse
+	}
+	return nil
 }
 
 // photoField names the images by their request field: the domain calls

@@ -1,7 +1,10 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -11,6 +14,7 @@ import (
 
 	"github.com/wenyun/wenyun/internal/api"
 	"github.com/wenyun/wenyun/internal/culture"
+	"github.com/wenyun/wenyun/internal/sqlstore"
 )
 
 func TestMenuIndex(t *testing.T) {
@@ -66,6 +70,96 @@ func TestMenuView(t *testing.T) {
 	if body := call(t, h, "GET", pub, m.StaffToken, "", http.StatusOK, nil).Body.String(); strings.Contains(body, `"pending"`) {
 		t.Errorf("the item view shows a pending edit: %s", body)
 	}
+}
+
+// TestMenuViewWithdrawn checks that a withdrawn item shows to the public
+// with its status, as the web page shows it, and keeps its cost hidden.
+func TestMenuViewWithdrawn(t *testing.T) {
+	t.Parallel()
+	h, s, m := newMenuAPI(t)
+	id := mustPublish(t, s, m, "已下架的越剧")
+	if err := s.WithdrawMenuItem(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	p := path("/api/v1/menu/%d", id)
+	get := func(name, p, token string, text ...string) scenario {
+		return scenario{name: name, method: "GET", path: p, token: token, wantStatus: http.StatusOK, wantText: text}
+	}
+	run(t, h, []scenario{
+		get("OKPublic", p, "", `"status":"withdrawn"`, `"status_label":"已下架"`, `"cost":null`),
+		get("OKResident", p, m.AliceToken, `"status":"withdrawn"`, `"cost":null`),
+		get("OKStaffCost", p, m.StaffToken, `"status":"withdrawn"`, `"cost":3000`),
+		get("OKRatings", p+"/ratings", "", `"items":[]`),
+	})
+}
+
+// mustPublish submits an item of m.Provider as its staff and approves it
+// as the hub admin; it returns the item's id.
+func mustPublish(t *testing.T, s *sqlstore.Store, m *menuFixture, title string) int64 {
+	t.Helper()
+	id := mustSubmit(t, s, m.Provider, accountOf(t, s, m.StaffToken), itemFields(title, nil))
+	if err := s.ReviewMenuItem(context.Background(), pendingRevision(t, s, m.Hub, id), true, "", m.HubAdmin); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// mustImage stores a 2×2 PNG uploaded by by (nil: unknown) and returns
+// its id.
+func mustImage(t *testing.T, s *sqlstore.Store, by *int64) int64 {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 2, 2))); err != nil {
+		t.Fatal(err)
+	}
+	img, err := s.CreateImage(context.Background(), buf.Bytes(), by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img.ID
+}
+
+// photoIDs is a photo_ids member for itemBody.
+func photoIDs(ids ...int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = itoa(id)
+	}
+	return `,"photo_ids":[` + strings.Join(s, ",") + `]`
+}
+
+// TestMenuItemPhotos checks that a submission may attach only the photos
+// already on the item or images the caller uploaded, not another
+// provider's photos found by guessing ids.
+func TestMenuItemPhotos(t *testing.T) {
+	t.Parallel()
+	h, s, m := newMenuAPI(t)
+	staff, rival := accountOf(t, s, m.StaffToken), accountOf(t, s, m.RivalToken)
+	own, theirs, anonymous := mustImage(t, s, &staff), mustImage(t, s, &rival), mustImage(t, s, nil)
+	// The hub admin put a photo of its own on the published item.
+	onItem := mustImage(t, s, &m.HubAdmin)
+	f := itemFields("越剧经典折子戏", &m.Series)
+	f.PhotoIDs = []int64{onItem}
+	if _, err := s.SubmitMenuItem(context.Background(), m.Provider, m.Published, f, m.HubAdmin); err != nil {
+		t.Fatal(err)
+	}
+	create, update := path("/api/v1/providers/%d/items", m.Provider), path("/api/v1/menu/%d", m.Published)
+	send := func(name, method, p, extra string, status int, code string, text ...string) scenario {
+		return scenario{name: name, method: method, path: p, token: m.StaffToken, body: itemBody(extra),
+			wantStatus: status, wantCode: code, wantText: text}
+	}
+	unchanged(t, h, s, m, []scenario{
+		send("ErrCreateTheirs", "POST", create, photoIDs(theirs), http.StatusBadRequest, "invalid", `"field":"photo_ids"`),
+		send("ErrCreateAnonymous", "POST", create, photoIDs(anonymous), http.StatusBadRequest, "invalid", `"field":"photo_ids"`),
+		send("ErrCreateOnOtherItem", "POST", create, photoIDs(onItem), http.StatusBadRequest, "invalid", `"field":"photo_ids"`),
+		send("ErrCreateUnknown", "POST", create, photoIDs(99999), http.StatusBadRequest, "invalid", `"field":"photo_ids"`),
+		send("ErrUpdateTheirs", "PUT", update, photoIDs(onItem, theirs), http.StatusBadRequest, "invalid", `"field":"photo_ids"`),
+	})
+	run(t, h, []scenario{
+		send("OKCreateOwn", "POST", create, photoIDs(own), http.StatusCreated, "", `"photo_ids":[`+itoa(own)+`]`),
+		send("OKUpdateKeepsAndAdds", "PUT", update, photoIDs(onItem, own), http.StatusOK, "",
+			`"photo_ids":[`+itoa(onItem)+`,`+itoa(own)+`]`),
+	})
 }
 
 func TestMenuUpdate(t *testing.T) {

@@ -148,6 +148,9 @@ func (a *API) handleProviderCreate(w http.ResponseWriter, r *http.Request) {
 		err = a.checkHub(r.Context(), body.HubID)
 	}
 	if err == nil {
+		err = a.checkLogo(r.Context(), p.LogoID, nil)
+	}
+	if err == nil {
 		err = a.menu.CreateProvider(r.Context(), p)
 	}
 	if err != nil {
@@ -181,6 +184,19 @@ func (a *API) bodyUnit(ctx context.Context, field string, id int64) (*culture.Un
 	return u, err
 }
 
+// checkLogo refuses a logo other than the current one unless the caller
+// uploaded it.
+func (a *API) checkLogo(ctx context.Context, logo, current *int64) error {
+	if logo == nil {
+		return nil
+	}
+	var keep []int64
+	if current != nil {
+		keep = []int64{*current}
+	}
+	return a.checkImages(ctx, "logo_id", []int64{*logo}, keep)
+}
+
 // handleProviderUpdate edits a provider, for reviewers at its hub.
 func (a *API) handleProviderUpdate(w http.ResponseWriter, r *http.Request) {
 	if !account(r.Context()).CanAnywhere(culture.ActReviewMenu) {
@@ -195,8 +211,13 @@ func (a *API) handleProviderUpdate(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = decodeJSON(w, r, &body)
 	}
+	var current *int64
 	if err == nil {
+		current = p.LogoID
 		err = body.apply(p)
+	}
+	if err == nil {
+		err = a.checkLogo(r.Context(), p.LogoID, current)
 	}
 	if err == nil {
 		err = a.menu.UpdateProvider(r.Context(), p)
@@ -239,7 +260,7 @@ func (a *API) handleProviderItemCreate(w http.ResponseWriter, r *http.Request) {
 	p, err := a.pathProvider(r)
 	var m *culture.MenuItem
 	if err == nil {
-		m, err = a.submitItem(w, r, p, 0)
+		m, err = a.submitItem(w, r, p, 0, nil)
 	}
 	if err != nil {
 		a.writeError(w, r, err)

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -111,6 +112,44 @@ func TestProviderUpdate(t *testing.T) {
 	call(t, h, "GET", p, "", "", http.StatusOK, nil)
 	if rec := call(t, h, "GET", p, "", "", http.StatusOK, nil); !strings.Contains(rec.Body.String(), "星光越剧院") {
 		t.Errorf("the edit is not stored: %s", rec.Body)
+	}
+}
+
+// TestProviderLogo checks that a provider's logo is its current one or an
+// image the caller uploaded, not any stored image.
+func TestProviderLogo(t *testing.T) {
+	t.Parallel()
+	h, s, m := newMenuAPI(t)
+	staff := accountOf(t, s, m.StaffToken)
+	own, theirs := mustImage(t, s, &m.HubAdmin), mustImage(t, s, &staff)
+	current := mustImage(t, s, &staff)
+	p, err := s.FindProviderByID(context.Background(), m.Provider)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.LogoID = &current
+	if err := s.UpdateProvider(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	logo := func(id int64) string { return `,"logo_id":` + itoa(id) }
+	send := func(name, method, p, body string, status int, code string, text ...string) scenario {
+		return scenario{name: name, method: method, path: p, token: m.HubAdminToken, body: body,
+			wantStatus: status, wantCode: code, wantText: text}
+	}
+	edit := path("/api/v1/providers/%d", m.Provider)
+	editBody := func(extra string) string {
+		return `{"name":"星光越剧团","level":"district","kind":"troupe"` + extra + `}`
+	}
+	run(t, h, []scenario{
+		send("ErrCreateTheirs", "POST", "/api/v1/providers", providerBody(m.Hub, logo(theirs)), http.StatusBadRequest, "invalid", `"field":"logo_id"`),
+		send("ErrCreateCurrentOfAnother", "POST", "/api/v1/providers", providerBody(m.Hub, logo(current)), http.StatusBadRequest, "invalid", `"field":"logo_id"`),
+		send("ErrUpdateTheirs", "PUT", edit, editBody(logo(theirs)), http.StatusBadRequest, "invalid", `"field":"logo_id"`),
+		send("OKUpdateKeepsCurrent", "PUT", edit, editBody(logo(current)), http.StatusOK, "", `"logo_id":`+itoa(current)),
+		send("OKUpdateOwn", "PUT", edit, editBody(logo(own)), http.StatusOK, "", `"logo_id":`+itoa(own)),
+		send("OKCreateOwn", "POST", "/api/v1/providers", providerBody(m.Hub, logo(own)), http.StatusCreated, "", `"logo_id":`+itoa(own)),
+	})
+	if got, err := s.FindProviderByID(context.Background(), m.Provider); err != nil || got.LogoID == nil || *got.LogoID != own {
+		t.Errorf("logo %v (%v), want %d", got.LogoID, err, own)
 	}
 }
 

@@ -484,6 +484,10 @@ type Rating struct {
 	CreatedAt  time.Time `json:"created_at"`
 
 	AuthorName string `json:"author_name,omitempty"` // masked
+	// For moderation (FindRatingsForStaff).
+	HiddenReason  string `json:"hidden_reason,omitempty"`
+	ActivityTitle string `json:"activity_title,omitempty"`
+	UnitID        int64  `json:"unit_id,omitempty"`
 }
 
 // Validate checks a rating before it is stored.

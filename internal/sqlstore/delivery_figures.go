@@ -21,7 +21,8 @@ const attendanceRefresh = 24 * time.Hour
 
 // MarkDeliveriesHeld moves every published delivery whose activity has
 // ended (and was not cancelled) to held, recording its attendance, or
-// straight to rated when the activity already has ratings; their requests
+// straight to rated when the activity already has (non-hidden) ratings, as
+// it does any held delivery whose activity has them; their requests
 // become delivered. Published deliveries whose activity was cancelled
 // (by CancelActivity directly) become cancelled and their requests open.
 // It returns how many deliveries were held; running it again changes
@@ -34,6 +35,9 @@ func (s *Store) MarkDeliveriesHeld(ctx context.Context) (n int, err error) {
 		}
 		n, err = holdDeliveries(ctx, tx)
 		if err != nil {
+			return err
+		}
+		if err := rateHeldDeliveries(ctx, tx); err != nil {
 			return err
 		}
 		if err := refreshAttendance(ctx, tx); err != nil {
@@ -64,8 +68,7 @@ func cancelOrphanDeliveries(ctx context.Context, tx *Tx) error {
 
 func holdDeliveries(ctx context.Context, tx *Tx) (int, error) {
 	res, err := tx.exec(ctx, `UPDATE deliveries SET held_at = ?, updated_at = ?,
-		status = CASE WHEN EXISTS (SELECT 1 FROM ratings WHERE activity_id = deliveries.activity_id)
-			THEN 'rated' ELSE 'held' END,
+		status = CASE WHEN EXISTS (`+visibleRatings+`) THEN 'rated' ELSE 'held' END,
 		attendance = (`+checkedInAttendees+`deliveries.activity_id)
 		WHERE status = 'published' AND activity_id IN
 		(SELECT id FROM activities WHERE ends_at <= ? AND status <> 'cancelled')`,
@@ -77,12 +80,26 @@ func holdDeliveries(ctx context.Context, tx *Tx) (int, error) {
 	return int(n), err
 }
 
+// visibleRatings selects the non-hidden ratings of a delivery's activity
+// (in an UPDATE of deliveries).
+const visibleRatings = `SELECT 1 FROM ratings WHERE activity_id = deliveries.activity_id AND hidden = 0`
+
+// rateHeldDeliveries moves held deliveries that have ratings to rated. Rate
+// does so itself, but on PostgreSQL a rating committed while holdDeliveries
+// ran is not seen by it, and Rate's own UPDATE found the delivery still
+// published: this run (or the next) heals it.
+func rateHeldDeliveries(ctx context.Context, tx *Tx) error {
+	_, err := tx.exec(ctx, `UPDATE deliveries SET status = 'rated', updated_at = ?
+		WHERE status = 'held' AND EXISTS (`+visibleRatings+`)`, tx.nowUnix())
+	return err
+}
+
 // refreshAttendance recounts the attendance of deliveries held recently,
-// so that late check-ins count.
+// settled ones included, so that late check-ins count.
 func refreshAttendance(ctx context.Context, tx *Tx) error {
 	_, err := tx.exec(ctx, `UPDATE deliveries
 		SET attendance = (`+checkedInAttendees+`deliveries.activity_id)
-		WHERE status IN ('held', 'rated') AND activity_id IN
+		WHERE status IN ('held', 'rated', 'settled') AND activity_id IN
 		(SELECT id FROM activities WHERE ends_at > ?)`, unix(tx.now.Add(-attendanceRefresh)))
 	return err
 }
@@ -120,8 +137,7 @@ func branchFigures(ctx context.Context, tx *Tx, within, from, to int64) ([]*cult
 		(SELECT CAST(COALESCE(SUM(d.cost), 0) AS BIGINT) `+seasonSettled+`)
 		FROM units u JOIN units w ON u.path LIKE w.path || '%'
 		WHERE w.id = ? AND u.kind IN ('branch', 'point')
-		AND (EXISTS (SELECT 1 FROM menu_requests q WHERE q.unit_id = u.id
-			AND q.created_at >= ? AND q.created_at < ?) OR EXISTS (SELECT 1 `+seasonSettled+`))
+		AND (EXISTS (SELECT 1 `+seasonRequests+`) OR EXISTS (SELECT 1 `+seasonSettled+`))
 		ORDER BY u.path`, from, to, from, to, from, to, within, from, to, from, to)
 	if err != nil {
 		return nil, err

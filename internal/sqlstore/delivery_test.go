@@ -197,6 +197,28 @@ func TestConfirmDelivery(t *testing.T) {
 			checkRefusal(t, err, culture.EINVALID, "配送开始时间已过，不能确认，请联系总馆重新安排。")
 			checkUnchanged(t, s, d)
 		})
+		t.Run("ErrItemWithdrawn", func(t *testing.T) {
+			fx.setNow(dfxNow)
+			item := fx.publish(t, fx.provider.ID, func(f *culture.MenuItemFields) { f.Title = "即将下架的项目" })
+			d := fx.plan(t, func(d *culture.Delivery) { d.ItemID = item.ID })
+			if err := s.WithdrawMenuItem(t.Context(), item.ID); err != nil {
+				t.Fatal(err)
+			}
+			before := dfxCount(t, s, "activities")
+			_, err := s.ConfirmDelivery(t.Context(), d.ID, fx.provider.ID, true, "")
+			checkRefusal(t, err, culture.EINVALID, "该项目已下架，不能确认配送，请联系总馆。")
+			if got := culture.ErrorReason(err); got != culture.ReasonNotPublished {
+				t.Errorf("reason = %q, want %q", got, culture.ReasonNotPublished)
+			}
+			checkUnchanged(t, s, d)
+			if n := dfxCount(t, s, "activities"); n != before {
+				t.Errorf("%d activities, want %d", n, before)
+			}
+			// Declining stays possible: it tells the hub why nothing happens.
+			if _, err := s.ConfirmDelivery(t.Context(), d.ID, fx.provider.ID, false, "项目已下架"); err != nil {
+				t.Errorf("decline: %v", err)
+			}
+		})
 		t.Run("ErrNotFound", func(t *testing.T) {
 			_, err := s.ConfirmDelivery(t.Context(), 99999, fx.provider.ID, true, "")
 			checkRefusal(t, err, culture.ENOTFOUND, "配送不存在。")
@@ -372,6 +394,27 @@ func TestCancelDelivery(t *testing.T) {
 			checkRefusal(t, s.CancelDelivery(t.Context(), d.ID, "太晚了"), culture.ECONFLICT, "该配送当前为“已举办”，不能取消。")
 			checkUnchanged(t, s, d)
 		})
+		// A published delivery whose activity began (or ended before
+		// MarkDeliveriesHeld ran) took place: cancelling it would cancel
+		// the checked-in residents' bookings.
+		for _, tc := range []struct {
+			name  string
+			after time.Duration // past the start
+		}{{"ErrStarted", 0}, {"ErrInProgress", time.Hour}, {"ErrEndedNotYetHeld", 2*time.Hour + time.Minute}} {
+			t.Run(tc.name, func(t *testing.T) {
+				d, a := fx.live(t)
+				b := fx.attend(t, a, fx.residents[2].ID)
+				fx.setNow(a.StartsAt.Add(tc.after))
+				checkRefusal(t, s.CancelDelivery(t.Context(), d.ID, "临时取消"), culture.ECONFLICT, "活动已开始，不能再取消配送。")
+				checkUnchanged(t, s, d)
+				if got, err := s.FindActivityByID(t.Context(), a.ID); err != nil || got.Status != culture.ActivityPublished {
+					t.Errorf("activity %+v (%v), want still published", got, err)
+				}
+				if st := bookingStatus(t, s, b.ID); st != culture.BookingCheckedIn {
+					t.Errorf("booking %s, want checked in", st)
+				}
+			})
+		}
 	})
 }
 
@@ -471,6 +514,44 @@ func TestMarkDeliveriesHeld(t *testing.T) {
 				t.Errorf("request %s, want open", st)
 			}
 		})
+		t.Run("OKLateCheckInSettled", func(t *testing.T) {
+			d, a := fx.live(t)
+			b := fx.book(t, a.ID, fx.residents[1].ID)
+			d = fx.finish(t, d, a)
+			if _, err := s.UpdateDelivery(t.Context(), d.ID, culture.DeliveryUpdate{Cost: dfxPtr(100)}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.CheckInCode(t.Context(), b.Code, 0, 0); err != nil { // within the late hour
+				t.Fatal(err)
+			}
+			if d = fx.finish(t, d, a); d.Status != culture.DeliverySettled || d.Attendance != 1 {
+				t.Errorf("got %s with %d after a late check-in, want settled with 1", d.Status, d.Attendance)
+			}
+		})
+		t.Run("OKRatingMissedByRate", func(t *testing.T) {
+			// On PostgreSQL a rating committed while MarkDeliveriesHeld
+			// runs is missed by both: the delivery is held with a rating.
+			d, a := fx.live(t)
+			fx.attend(t, a, fx.residents[2].ID)
+			if d = fx.finish(t, d, a); d.Status != culture.DeliveryHeld {
+				t.Fatalf("got %s, want held", d.Status)
+			}
+			dfxRating(t, s, a.ID, fx.residents[2].ID, 0)
+			if d = fx.finish(t, d, a); d.Status != culture.DeliveryRated {
+				t.Errorf("got %s with %d rating(s), want rated", d.Status, d.RatingCount)
+			}
+		})
+		t.Run("OKHiddenRatingOnly", func(t *testing.T) {
+			d, a := fx.live(t)
+			fx.attend(t, a, fx.residents[3].ID)
+			dfxRating(t, s, a.ID, fx.residents[3].ID, 1)
+			if d = fx.finish(t, d, a); d.Status != culture.DeliveryHeld {
+				t.Errorf("got %s, want held: a hidden rating does not count", d.Status)
+			}
+			if d = fx.finish(t, d, a); d.Status != culture.DeliveryHeld {
+				t.Errorf("again: got %s, want held", d.Status)
+			}
+		})
 		t.Run("OKPlannedStays", func(t *testing.T) {
 			fx.setNow(dfxNow)
 			d := fx.plan(t)
@@ -559,6 +640,13 @@ func TestFindDeliveries(t *testing.T) {
 	})
 }
 
+// dfxRating stores a rating with raw SQL, bypassing Rate.
+func dfxRating(t *testing.T, s *sqlstore.Store, activityID, accountID int64, hidden int) {
+	t.Helper()
+	fixInsert(t, s, `INSERT INTO ratings (activity_id, account_id, score, comment, hidden, created_at)
+		VALUES (?, ?, 5, '', ?, 0) RETURNING id`, activityID, accountID, hidden)
+}
+
 func TestBranchFigures(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
 		fx := dfxFixtures(t, s)
@@ -582,6 +670,12 @@ func TestBranchFigures(t *testing.T) {
 		d2, a2 := fx.live(t, func(d *culture.Delivery) { d.StartsAt, d.EndsAt = july, july.Add(time.Hour) })
 		fx.finish(t, d2, a2)
 		if _, err := s.UpdateDelivery(t.Context(), d2.ID, culture.DeliveryUpdate{Cost: dfxPtr(500)}); err != nil {
+			t.Fatal(err)
+		}
+		// The point's only Q3 request is withdrawn: no row for it in Q3.
+		fx.setNow(july.Add(24 * time.Hour))
+		gone := fx.request(t, fx.rivalItem.ID, fx.point.ID)
+		if err := s.SetRequestStatus(t.Context(), gone.ID, culture.RequestWithdrawn, ""); err != nil {
 			t.Fatal(err)
 		}
 

@@ -400,21 +400,31 @@ func (s *Store) FindMenuItems(ctx context.Context, f culture.MenuFilter) (items 
 	if !ok {
 		return nil, 0, culture.Invalid("sort", "排序方式无效。")
 	}
+	err = s.view(ctx, func(tx *Tx) error {
+		items, n, err = findMenuItems(ctx, tx, where, order, args, f)
+		return err
+	})
+	return items, n, err
+}
+
+func findMenuItems(ctx context.Context, tx *Tx, where, order string, args []any, f culture.MenuFilter) ([]*culture.MenuItem, int, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 20
 	}
-	args = append(args, min(limit, 100), max(f.Offset, 0))
-	err = s.view(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT `+menuItemColumns+`, COUNT(*) OVER()`+menuItemJoins+`
-			WHERE `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
-			append([]any{string(culture.SeasonOf(tx.now))}, args...)...)
-		if err != nil {
-			return err
-		}
-		items, err = scanAll(rows, func(r rowScanner) (*culture.MenuItem, error) { return scanMenuItem(r, &n) })
-		return err
-	})
+	offset := max(f.Offset, 0)
+	page := append([]any{string(culture.SeasonOf(tx.now))}, args...)
+	rows, err := tx.query(ctx, `SELECT `+menuItemColumns+`, COUNT(*) OVER()`+menuItemJoins+`
+		WHERE `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(page, min(limit, 100), offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	n := 0
+	items, err := scanAll(rows, func(r rowScanner) (*culture.MenuItem, error) { return scanMenuItem(r, &n) })
+	// Past the last page there is no row to carry COUNT(*) OVER().
+	if err == nil && len(items) == 0 && offset > 0 {
+		err = tx.queryRow(ctx, `SELECT COUNT(*)`+menuItemJoins+` WHERE `+where, args...).Scan(&n)
+	}
 	return items, n, err
 }
 
@@ -463,9 +473,15 @@ func menuFilterWhere(f culture.MenuFilter) (string, []any, error) {
 		if utf8.RuneCountInString(q) > 50 {
 			return "", nil, culture.Invalid("q", "搜索词不能超过 50 个字。")
 		}
-		like := "%" + likeEscaper.Replace(strings.ToLower(q)) + "%"
-		add(`(LOWER(i.title) LIKE ? ESCAPE '\' OR LOWER(i.description) LIKE ? ESCAPE '\'
-			OR LOWER(p.name) LIKE ? ESCAPE '\')`, like, like, like)
+		if !culture.CleanText(q) {
+			return "", nil, culture.Invalid("q", "搜索内容包含无效字符。")
+		}
+		// Both sides are folded by the database's LOWER: SQLite's folds
+		// ASCII only, and a query folded in Go (Unicode) would then miss
+		// "ＫＴＶ" or "É" written exactly as in the title.
+		like := "%" + likeEscaper.Replace(q) + "%"
+		add(`(LOWER(i.title) LIKE LOWER(?) ESCAPE '\' OR LOWER(i.description) LIKE LOWER(?) ESCAPE '\'
+			OR LOWER(p.name) LIKE LOWER(?) ESCAPE '\')`, like, like, like)
 	}
 	if len(conds) == 0 {
 		return "1 = 1", nil, nil
@@ -537,4 +553,21 @@ func findMenuItem(ctx context.Context, tx *Tx, id int64) (*culture.MenuItem, err
 	}
 	m.Pending, err = pendingRevision(ctx, tx, id)
 	return m, err
+}
+
+// ImageOwner returns the account that uploaded the image (nil when not
+// recorded), or ENOTFOUND. The API lets a caller attach only images it
+// uploaded, besides those already on the item or provider.
+func (s *Store) ImageOwner(ctx context.Context, id int64) (by *int64, err error) {
+	defer wrapStoreCall(&err, "ImageOwner(%d)", id)
+	var owner sql.NullInt64
+	err = s.view(ctx, func(tx *Tx) error {
+		return tx.queryRow(ctx, `SELECT created_by FROM images WHERE id = ?`, id).Scan(&owner)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errImageNotFound
+	} else if err != nil {
+		return nil, err
+	}
+	return scanOptID(owner), nil
 }

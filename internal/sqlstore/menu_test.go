@@ -527,6 +527,12 @@ func TestFindMenuItems(t *testing.T) {
 				t.Errorf("Limit 1: %d items, total %d, %v; want 1 of 4", len(got), n, err)
 			}
 		})
+		t.Run("TotalPastLastPage", func(t *testing.T) {
+			got, n, err := s.FindMenuItems(t.Context(), culture.MenuFilter{Limit: 2, Offset: 20, HubID: &fx.hub.ID})
+			if err != nil || len(got) != 0 || n != 3 {
+				t.Errorf("past the end: %d items, total %d, %v; want 0 of 3", len(got), n, err)
+			}
+		})
 		t.Run("Figures", func(t *testing.T) {
 			got, _, err := s.FindMenuItems(t.Context(), culture.MenuFilter{Query: "太极"})
 			if err != nil || len(got) != 1 {
@@ -556,6 +562,8 @@ func TestFindMenuItems(t *testing.T) {
 			{"ErrSort", culture.MenuFilter{Sort: "price"}},
 			{"ErrGroup", culture.MenuFilter{Group: str("%")}},
 			{"ErrQuery", culture.MenuFilter{Query: strings.Repeat("长", 51)}},
+			{"ErrQueryNUL", culture.MenuFilter{Query: "书\x00法"}},
+			{"ErrQueryUTF8", culture.MenuFilter{Query: "书\xff"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				_, _, err := s.FindMenuItems(t.Context(), tc.f)
@@ -563,6 +571,106 @@ func TestFindMenuItems(t *testing.T) {
 			})
 		}
 	})
+}
+
+// TestFindMenuItemsQueryCase checks that a query written exactly as a
+// title with non-ASCII capitals finds it on both engines (SQLite's LOWER
+// folds ASCII only), and that ASCII still matches in any case.
+func TestFindMenuItemsQueryCase(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
+		fx := mfxFixtures(t, s)
+		fx.publish(t, func(f *culture.MenuItemFields) { f.Title = "ＫＴＶ金曲大家唱" })
+		fx.publish(t, func(f *culture.MenuItemFields) { f.Title = "Ésprit 法语角" })
+		for _, tc := range []struct{ q, want string }{
+			{"ＫＴＶ", "ＫＴＶ金曲大家唱"},
+			{"Ésprit", "Ésprit 法语角"},
+			{"SPRIT", "Ésprit 法语角"},
+		} {
+			t.Run(tc.q, func(t *testing.T) {
+				got, n, err := s.FindMenuItems(t.Context(), culture.MenuFilter{Query: tc.q})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff([]string{tc.want}, mfxTitles(got)); diff != "" || n != 1 {
+					t.Errorf("total %d, items (-want +got):\n%s", n, diff)
+				}
+			})
+		}
+	})
+}
+
+// TestWithdrawMenuItemConcurrent checks that a withdrawal in progress
+// holds back a support, request, plan or confirmation of the item until
+// it commits, which then refuses them (PostgreSQL: SQLite serialises
+// writers already).
+func TestWithdrawMenuItemConcurrent(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
+		if s.Engine() != "postgres" {
+			t.Skip("SQLite write transactions are serialised")
+		}
+		fx := dfxFixtures(t, s)
+		for _, tc := range []struct {
+			name string
+			// prepare runs before the withdrawal and returns the racing call.
+			prepare func(item *culture.MenuItem) func() error
+		}{
+			{"Support", func(item *culture.MenuItem) func() error {
+				return func() error { _, err := s.Support(t.Context(), fx.residents[0].ID, item.ID, fx.branch.ID); return err }
+			}},
+			{"CreateRequest", func(item *culture.MenuItem) func() error {
+				r := &culture.MenuRequest{ItemID: item.ID, UnitID: fx.branch.ID, PreferredDates: "六月",
+					Audience: 30, Mode: culture.ModeFirstCome, CreatedBy: fx.planner}
+				return func() error { return s.CreateRequest(t.Context(), r) }
+			}},
+			{"PlanDelivery", func(item *culture.MenuItem) func() error {
+				d := fx.delivery(func(d *culture.Delivery) { d.ItemID = item.ID })
+				return func() error { return s.PlanDelivery(t.Context(), d) }
+			}},
+			{"ConfirmDelivery", func(item *culture.MenuItem) func() error {
+				d := fx.plan(t, func(d *culture.Delivery) { d.ItemID = item.ID })
+				return func() error { _, err := s.ConfirmDelivery(t.Context(), d.ID, d.ProviderID, true, ""); return err }
+			}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				item := fx.publish(t, fx.provider.ID, func(f *culture.MenuItemFields) { f.Title = "下架中的" + tc.name })
+				call := tc.prepare(item)
+				err := raceWithdrawal(t, s, item.ID, call)
+				if culture.ErrorReason(err) != culture.ReasonNotPublished {
+					t.Errorf("err = %v, want not_published", err)
+				}
+			})
+		}
+	})
+}
+
+// raceWithdrawal withdraws the item in an open transaction, runs call
+// meanwhile, checks that call waits for the withdrawal, commits it and
+// returns call's error.
+func raceWithdrawal(t *testing.T, s *sqlstore.Store, itemID int64, call func() error) error {
+	t.Helper()
+	tx, err := s.DB().BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback() //nolint:errcheck // committed below
+	if _, err := tx.Exec(fixSQL(s, `UPDATE menu_items SET status = 'withdrawn' WHERE id = ?`), itemID); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- call() }()
+	select {
+	case err := <-done:
+		t.Errorf("returned %v before the withdrawal committed, want it to wait", err)
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		return err
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	return <-done
 }
 
 // mfxTitles lists the titles of items, for readable diffs.

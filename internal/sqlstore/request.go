@@ -12,8 +12,8 @@ import (
 
 // CreateRequest files a branch's request for a published item, setting
 // r's ID, Status (open), CreatedAt and names. The unit must be a branch or
-// point in the item's hub tree; a second open request for the item at the
-// unit is ECONFLICT.
+// point in the item's hub tree; a second request for the item at the unit
+// while one is open or planned is ECONFLICT.
 func (s *Store) CreateRequest(ctx context.Context, r *culture.MenuRequest) (err error) {
 	defer wrapStoreCall(&err, "CreateRequest(item %d, unit %d)", r.ItemID, r.UnitID)
 	if err := r.Validate(); err != nil {
@@ -109,12 +109,14 @@ func createRequest(ctx context.Context, tx *Tx, r *culture.MenuRequest) error {
 	if err := tx.queryRow(ctx, `SELECT 1 FROM units WHERE id = ?`+tx.d.forUpdate(), r.UnitID).Scan(&one); err != nil {
 		return err
 	}
-	var open int
-	err = tx.queryRow(ctx, `SELECT COUNT(*) FROM menu_requests WHERE item_id = ? AND unit_id = ? AND status = 'open'`,
-		r.ItemID, r.UnitID).Scan(&open)
+	// A planned request counts too: declining or cancelling its delivery
+	// reopens it, which would leave two open requests side by side.
+	var live int
+	err = tx.queryRow(ctx, `SELECT COUNT(*) FROM menu_requests WHERE item_id = ? AND unit_id = ?
+		AND status IN ('open', 'planned')`, r.ItemID, r.UnitID).Scan(&live)
 	if err != nil {
 		return err
-	} else if open > 0 {
+	} else if live > 0 {
 		return culture.Errorf(culture.ECONFLICT, "该项目已在本馆的点单中。")
 	}
 	return tx.queryRow(ctx, `INSERT INTO menu_requests (item_id, unit_id, status, preferred_dates, audience,

@@ -93,6 +93,30 @@ func TestCreateRequest(t *testing.T) {
 	})
 }
 
+// TestCreateRequestWhilePlanned checks that a planned request blocks a new
+// one: declining or cancelling its delivery reopens it, and two open
+// requests for one item at one unit would then stand side by side.
+func TestCreateRequestWhilePlanned(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
+		fx := dfxFixtures(t, s)
+		r := fx.request(t, fx.item.ID, fx.branch.ID)
+		d := fx.plan(t, func(d *culture.Delivery) { d.RequestID = &r.ID })
+		again := &culture.MenuRequest{ItemID: fx.item.ID, UnitID: fx.branch.ID, PreferredDates: "六月",
+			Audience: 30, Mode: culture.ModeFirstCome, CreatedBy: fx.planner}
+		before := dfxCount(t, s, "menu_requests")
+		checkRefusal(t, s.CreateRequest(t.Context(), again), culture.ECONFLICT, "该项目已在本馆的点单中。")
+		if _, err := s.ConfirmDelivery(t.Context(), d.ID, fx.provider.ID, false, "档期冲突"); err != nil {
+			t.Fatal(err)
+		}
+		if st, _ := fx.requestState(t, r.ID); st != culture.RequestOpen {
+			t.Fatalf("request %s after the decline, want open", st)
+		}
+		if n := dfxCount(t, s, "menu_requests"); n != before {
+			t.Errorf("%d requests, want %d", n, before)
+		}
+	})
+}
+
 func TestSetRequestStatus(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
 		fx := mfxFixtures(t, s)

@@ -173,8 +173,13 @@ func supportAllowed(ctx context.Context, tx *Tx, sup *culture.Support) error {
 }
 
 // publishedItemHubPath returns the path of the hub whose providers the
-// item belongs to; an item not published is refused (not_published).
+// item belongs to; an item not published is refused (not_published). It
+// locks the item row (PostgreSQL) so that a concurrent withdrawal waits
+// until the support or request is stored; callers lock the account first.
 func publishedItemHubPath(ctx context.Context, tx *Tx, itemID int64) (string, error) {
+	if _, _, err := lockMenuItem(ctx, tx, itemID); err != nil {
+		return "", err
+	}
 	var status, path string
 	err := tx.queryRow(ctx, `SELECT i.status, u.path FROM menu_items i
 		JOIN providers p ON p.id = i.provider_id JOIN units u ON u.id = p.hub_id WHERE i.id = ?`, itemID).

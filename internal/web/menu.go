@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -329,10 +330,44 @@ func (p *menuItemPage) LoginURL() string {
 	return "/login?next=" + url.QueryEscape(itemPath(p.Item.ID))
 }
 
-// mayManageItem reports whether a sees items before they are published:
-// menu reviewers and the item's own provider.
-func mayManageItem(a *culture.Account, it *culture.MenuItem) bool {
-	return a.CanAnywhere(culture.ActReviewMenu) || a.IsProviderStaff(it.ProviderID)
+// itemAccess is what a viewer may see of an item beyond its public page.
+type itemAccess struct {
+	manage bool // versions not yet published: its provider and hub reviewers
+	cost   bool // the cost: those, and whoever files requests in the hub's tree
+}
+
+// itemAccessFor works out a's access to the item from the provider's hub,
+// as the console does: a reviewer of another hub neither manages the item
+// nor sees its cost.
+func (s *Server) itemAccessFor(ctx context.Context, a *culture.Account, it *culture.MenuItem) (itemAccess, error) {
+	if !a.IsStaff() {
+		return itemAccess{}, nil
+	}
+	p, err := s.Menu.FindProviderByID(ctx, it.ProviderID)
+	if err != nil {
+		return itemAccess{}, err
+	}
+	hub, err := s.Units.FindUnitByID(ctx, p.HubID)
+	if err != nil {
+		return itemAccess{}, err
+	}
+	manage := a.CheckProvider(p, hub) == nil
+	return itemAccess{manage: manage, cost: manage || requestsWithin(a, hub)}, nil
+}
+
+// requestsWithin reports whether a files menu requests at some unit of
+// the hub's tree: through a grant at or above the hub, or below it.
+func requestsWithin(a *culture.Account, hub *culture.Unit) bool {
+	if a.Can(culture.ActRequestMenu, hub) {
+		return true
+	}
+	for _, g := range a.Grants {
+		below := &culture.Unit{ID: g.UnitID, Path: g.UnitPath}
+		if g.UnitPath != "" && strings.HasPrefix(g.UnitPath, hub.Path) && a.Can(culture.ActRequestMenu, below) {
+			return true
+		}
+	}
+	return false
 }
 
 // handleMenuItemView shows a menu item with its figures, ratings and the
@@ -364,8 +399,14 @@ func (s *Server) visibleItem(w http.ResponseWriter, r *http.Request) (*culture.M
 		s.error(w, r, err)
 		return nil, false
 	}
-	public := item.Status == culture.ItemPublished || item.Status == culture.ItemWithdrawn
-	if !public && !mayManageItem(culture.AccountFromContext(r.Context()), item) {
+	if item.Status == culture.ItemPublished || item.Status == culture.ItemWithdrawn {
+		return item, true
+	}
+	access, err := s.itemAccessFor(r.Context(), culture.AccountFromContext(r.Context()), item)
+	if err != nil {
+		s.error(w, r, err)
+		return nil, false
+	} else if !access.manage {
 		s.notFound(w, r)
 		return nil, false
 	}
@@ -376,7 +417,11 @@ func (s *Server) visibleItem(w http.ResponseWriter, r *http.Request) (*culture.M
 // chosen in a refused support form (0 for none).
 func (s *Server) menuItemPage(r *http.Request, item *culture.MenuItem, unitID int64) (menuItemPage, error) {
 	p := menuItemPage{Page: s.page(r, item.Title), Item: menuCard{MenuItem: item}}
-	p.ShowCost = p.Account.CanAnywhere(culture.ActRequestMenu) || mayManageItem(p.Account, item)
+	access, err := s.itemAccessFor(r.Context(), p.Account, item)
+	if err != nil {
+		return p, err
+	}
+	p.ShowCost = access.cost
 	ratings, err := s.Menu.FindRatings(r.Context(), nil, &item.ID, itemRatings)
 	if err != nil {
 		return p, err

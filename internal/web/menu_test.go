@@ -6,6 +6,7 @@ import (
 	"image/png"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -149,6 +150,44 @@ func TestMenuPages(t *testing.T) {
 		{name: "OKSupportsEmpty", url: "/me/supports", as: ms.Resident, want: http.StatusOK, text: []string{"本季度还可点单 10 次", "本季度还没有点单"}},
 		{name: "OKNavLink", url: "/", want: http.StatusOK, text: []string{`href="/menu"`, series}},
 		{name: "OKActivitySeriesLink", url: idPath("/activities/%d", ms.SoldOut.ID), want: http.StatusOK, text: []string{series}},
+	})
+}
+
+// TestMenuItemOtherHub: staff of another hub, even its hub admin who
+// reviews the menu there, see this hub's items as the public does: no
+// unpublished items and no cost. The provider's own staff see both.
+func TestMenuItemOtherHub(t *testing.T) {
+	ms := newMenuTestServer(t)
+	ctx := t.Context()
+	other := &culture.Unit{Kind: culture.UnitHub, Name: "邻区文化馆"}
+	if err := ms.Store.CreateUnit(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	otherBranch := &culture.Unit{Kind: culture.UnitBranch, Name: "邻区分馆", ParentID: &other.ID}
+	if err := ms.Store.CreateUnit(ctx, otherBranch); err != nil {
+		t.Fatal(err)
+	}
+	staff := func(username, role string, unit *culture.Unit, provider *int64) *culture.Account {
+		a := &culture.Account{Username: username, Name: "工作人员"}
+		if err := ms.Store.CreateStaff(ctx, a, testPassword); err != nil {
+			t.Fatal(err)
+		}
+		g := &culture.Grant{AccountID: a.ID, Role: role, UnitID: unit.ID, ProviderID: provider}
+		if err := ms.Store.CreateGrant(ctx, g); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	otherAdmin := staff("other-hub-admin", culture.RoleHubAdmin, other, nil)
+	otherBranchAdmin := staff("other-branch-admin", culture.RoleBranchAdmin, otherBranch, nil)
+	own := staff("xingguang-staff", culture.RoleProviderStaff, ms.Hub, &ms.Provider.ID)
+	item, pending := idPath("/menu/%d", ms.Item.ID), idPath("/menu/%d", ms.Pending.ID)
+	ms.run(t, []scenario{
+		{name: "ErrPendingOtherHubAdmin", url: pending, as: otherAdmin, want: http.StatusNotFound, not: []string{"尚未审核的讲座"}},
+		{name: "OKNoCostOtherHubAdmin", url: item, as: otherAdmin, want: http.StatusOK, text: []string{"越剧经典折子戏"}, not: []string{"3456", "每场费用"}},
+		{name: "OKNoCostOtherBranchAdmin", url: item, as: otherBranchAdmin, want: http.StatusOK, not: []string{"3456", "每场费用"}},
+		{name: "OKPendingOwnStaff", url: pending, as: own, want: http.StatusOK, text: []string{"尚未审核的讲座", "3456 元"}},
+		{name: "OKCostHubAdmin", url: item, as: ms.HubAdmin, want: http.StatusOK, text: []string{"3456 元"}},
 	})
 }
 
@@ -346,6 +385,28 @@ func TestMedia(t *testing.T) {
 	}
 	if res := ms.do(t, ms.client(t, nil), http.MethodPost, idPath("/media/%d", ms.Photo.ID), url.Values{}, nil); res.Status < 400 || res.Status >= 500 {
 		t.Errorf("POST media: status %d", res.Status)
+	}
+}
+
+// TestMediaHead: HEAD gets an image's headers and no body, like GET, and
+// an unknown image the plain 404, not the HTML page.
+func TestMediaHead(t *testing.T) {
+	ms := newMenuTestServer(t)
+	res := ms.do(t, ms.client(t, nil), http.MethodHead, idPath("/media/%d", ms.Photo.ID), nil, nil)
+	if res.Status != http.StatusOK || res.Body != "" {
+		t.Fatalf("HEAD media: status %d, %d bytes", res.Status, len(res.Body))
+	}
+	for k, want := range map[string]string{
+		"Content-Type": "image/png", "Content-Length": strconv.Itoa(len(testPNG(t, 4, 3))),
+		"Cache-Control": "public, max-age=31536000, immutable",
+	} {
+		if got := res.Header.Get(k); got != want {
+			t.Errorf("%s: %q, want %q", k, got, want)
+		}
+	}
+	res = ms.do(t, ms.client(t, nil), http.MethodHead, "/media/99999", nil, nil)
+	if ct := res.Header.Get("Content-Type"); res.Status != http.StatusNotFound || strings.Contains(ct, "html") {
+		t.Errorf("HEAD unknown media: status %d, %s; want a plain 404", res.Status, ct)
 	}
 }
 
