@@ -597,9 +597,14 @@ func TestSoldOutMemorySparesCommunityReserve(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
 		fx := fixtures(t, s, 4)
 		ctx := t.Context()
-		a := fx.activity(t, 2, func(a *culture.Activity) { a.ReservedCommunity = 1 })
-		// residents[2] lives in the activity's unit: a community member.
-		if _, err := s.UpdateAccount(ctx, fx.residents[2], culture.AccountUpdate{HomeUnitID: &fx.unit}); err != nil {
+		// Communities belong to branches: the activity is at one, and
+		// residents[2] is a member of its community.
+		branch := &culture.Unit{Kind: culture.UnitBranch, Name: "焦西分馆", ParentID: &fx.unit}
+		if err := s.CreateUnit(ctx, branch); err != nil {
+			t.Fatal(err)
+		}
+		a := fx.activity(t, 2, func(a *culture.Activity) { a.UnitID, a.ReservedCommunity = branch.ID, 1 })
+		if err := s.JoinCommunity(ctx, fx.residents[2], branch.ID); err != nil {
 			t.Fatal(err)
 		}
 		e, clk := newEngine(t, s, booking.Options{FairWindow: -1})

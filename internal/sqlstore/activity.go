@@ -248,7 +248,7 @@ func createActivities(ctx context.Context, tx *Tx, a culture.Activity, weeks int
 		}
 		out = append(out, created)
 	}
-	return out, nil
+	return out, notifySeriesSession(ctx, tx, out)
 }
 
 func shiftActivity(a culture.Activity, d time.Duration) culture.Activity {
@@ -424,18 +424,22 @@ func (s *Store) CancelActivity(ctx context.Context, id int64) (err error) {
 // cancelActivity cancels the activity and its active bookings in tx, and
 // frees their real-name claims.
 func cancelActivity(ctx context.Context, tx *Tx, id int64) error {
-	if _, err := activityByID(ctx, tx, id); err != nil {
+	a, err := activityByID(ctx, tx, id)
+	if err != nil {
 		return err
 	}
-	_, err := tx.exec(ctx, `UPDATE activities SET status = 'cancelled', updated_at = ?
+	_, err = tx.exec(ctx, `UPDATE activities SET status = 'cancelled', updated_at = ?
 		WHERE id = ?`, tx.nowUnix(), id)
 	if err != nil {
 		return err
 	}
-	_, err = tx.exec(ctx, `UPDATE bookings SET status = 'cancelled', updated_at = ?
-		WHERE activity_id = ? AND status IN ('pending', 'confirmed', 'waitlisted', 'offered', 'applied')`,
-		tx.nowUnix(), id)
+	held, err := bookingHolders(ctx, tx, `UPDATE bookings SET status = 'cancelled', updated_at = ?
+		WHERE activity_id = ? AND status IN ('pending', 'confirmed', 'waitlisted', 'offered', 'applied')
+		RETURNING id, account_id`, tx.nowUnix(), id)
 	if err != nil {
+		return err
+	}
+	if err := notifyActivityCancelled(ctx, tx, a, held); err != nil {
 		return err
 	}
 	_, err = tx.exec(ctx, `DELETE FROM realname_claims WHERE activity_id = ? AND booking_id IN

@@ -618,7 +618,9 @@ func TestBookingRacesActivityCancel(t *testing.T) {
 			}
 			a := fx.create(t, mods...)
 			acc := fixAccounts(t, s, 1)[0]
-			fixExec(t, s, `UPDATE accounts SET home_unit_id = ? WHERE id = ?`, fx.branch, acc)
+			if err := s.JoinCommunity(t.Context(), acc, fx.branch); err != nil {
+				t.Fatal(err)
+			}
 			if tc.setUp != nil {
 				tc.setUp(t, a)
 			}

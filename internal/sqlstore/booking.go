@@ -332,7 +332,7 @@ func createBooking(ctx context.Context, tx *Tx, req *culture.BookingRequest) (*c
 	if err := saveGrabFields(ctx, tx, act, id, req, pool, rank); err != nil {
 		return nil, err
 	}
-	return bookingWhere(ctx, tx, "b.id = ?", id)
+	return bookingAnnounced(ctx, tx, id, evConfirmed, status == culture.BookingConfirmed)
 }
 
 // checkBookable refuses a request the activity cannot take now, or one
@@ -547,7 +547,7 @@ func cancelBooking(ctx context.Context, tx *Tx, accountID, bookingID int64) (*cu
 	if err := markLateCancel(ctx, tx, b); err != nil {
 		return nil, err
 	}
-	return bookingWhere(ctx, tx, "b.id = ?", bookingID)
+	return bookingAnnounced(ctx, tx, bookingID, evCancelled, true)
 }
 
 // setBookingStatus moves b from the status it was read with to status. If
@@ -600,5 +600,9 @@ func decideBooking(ctx context.Context, tx *Tx, bookingID int64, approve bool) (
 	} else if err := releaseClaims(ctx, tx, b.ID); err != nil { // as a cancel does
 		return nil, err
 	}
-	return bookingWhere(ctx, tx, "b.id = ?", bookingID)
+	ev := evDeclined
+	if approve {
+		ev = evConfirmed
+	}
+	return bookingAnnounced(ctx, tx, bookingID, ev, true)
 }

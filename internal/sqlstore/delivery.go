@@ -136,12 +136,18 @@ func planDelivery(ctx context.Context, tx *Tx, d culture.Delivery) (*culture.Del
 			return nil, err
 		}
 	}
-	return deliveryByID(ctx, tx, id)
+	return deliveryNotified(ctx, tx, id)
 }
 
 // deliveryItem checks that d's item is published, sets d.ProviderID from
-// it and returns the path of the provider's hub.
+// it and returns the path of the provider's hub. The item row stays locked
+// (PostgreSQL) so that a concurrent withdrawal waits for the delivery.
 func deliveryItem(ctx context.Context, tx *Tx, d *culture.Delivery) (string, error) {
+	if _, _, err := lockMenuItem(ctx, tx, d.ItemID); culture.ErrorCode(err) == culture.ENOTFOUND {
+		return "", culture.Invalid("item_id", "菜单项目不存在。")
+	} else if err != nil {
+		return "", err
+	}
 	var status, hubPath string
 	err := tx.queryRow(ctx, `SELECT mi.status, mi.provider_id, h.path FROM menu_items mi
 		JOIN providers p ON p.id = mi.provider_id JOIN units h ON h.id = p.hub_id
@@ -267,7 +273,7 @@ func answerDelivery(ctx context.Context, tx *Tx, id, providerID int64, confirm b
 	if err != nil {
 		return nil, err
 	}
-	return deliveryByID(ctx, tx, id)
+	return deliveryNotified(ctx, tx, id)
 }
 
 func declineDelivery(ctx context.Context, tx *Tx, id int64, reason string) error {
@@ -285,6 +291,13 @@ func declineDelivery(ctx context.Context, tx *Tx, id int64, reason string) error
 func publishDelivery(ctx context.Context, tx *Tx, d *culture.Delivery) error {
 	if !d.StartsAt.After(tx.now) {
 		return culture.Invalid("starts_at", "配送开始时间已过，不能确认，请联系总馆重新安排。")
+	}
+	// The item may have been withdrawn since the hub planned it; its
+	// locked row keeps a withdrawal from slipping in before the commit.
+	if _, status, err := lockMenuItem(ctx, tx, d.ItemID); err != nil {
+		return err
+	} else if status != culture.ItemPublished {
+		return culture.Refuse(culture.EINVALID, culture.ReasonNotPublished, "该项目已下架，不能确认配送，请联系总馆。")
 	}
 	a, err := deliveryActivity(ctx, tx, d)
 	if err != nil {
@@ -411,7 +424,8 @@ func settleDelivery(ctx context.Context, tx *Tx, d *culture.Delivery, cost int) 
 
 // CancelDelivery cancels a planned or published delivery with a reason;
 // its request, if any, goes back to open, and a published delivery's
-// activity and bookings are cancelled in the same transaction.
+// activity and bookings are cancelled in the same transaction. A published
+// delivery whose activity has started is ECONFLICT.
 func (s *Store) CancelDelivery(ctx context.Context, id int64, reason string) (err error) {
 	defer wrapStoreCall(&err, "CancelDelivery(%d)", id)
 	reason = strings.TrimSpace(reason)
@@ -436,12 +450,35 @@ func cancelDelivery(ctx context.Context, tx *Tx, id int64, reason string) (*int6
 	if d.Status != culture.DeliveryPlanned && d.Status != culture.DeliveryPublished {
 		return nil, culture.Errorf(culture.ECONFLICT, "该配送当前为“%s”，不能取消。", d.StatusLabel())
 	}
+	if err := checkNotStarted(ctx, tx, d.ActivityID); err != nil {
+		return nil, err
+	}
 	_, err = tx.exec(ctx, `UPDATE deliveries SET status = 'cancelled', reason = ?, updated_at = ?
 		WHERE id = ?`, reason, tx.nowUnix(), id)
 	if err == nil {
 		err = reopenRequest(ctx, tx, id)
 	}
+	if err == nil {
+		_, err = deliveryNotified(ctx, tx, id)
+	}
 	return d.ActivityID, err
+}
+
+// checkNotStarted refuses to cancel a delivery whose activity has begun:
+// residents may be there or checked in, and MarkDeliveriesHeld records it
+// once it ends.
+func checkNotStarted(ctx context.Context, tx *Tx, activityID *int64) error {
+	if activityID == nil {
+		return nil
+	}
+	var starts int64
+	if err := tx.queryRow(ctx, `SELECT starts_at FROM activities WHERE id = ?`, *activityID).Scan(&starts); err != nil {
+		return err
+	}
+	if starts <= tx.nowUnix() {
+		return culture.Errorf(culture.ECONFLICT, "活动已开始，不能再取消配送。")
+	}
+	return nil
 }
 
 // FindDeliveryByID returns the delivery with its names and ratings;

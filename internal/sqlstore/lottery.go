@@ -215,7 +215,10 @@ func runDraw(ctx context.Context, tx *Tx, activityID int64) error {
 		}
 	}
 	_, err = tx.exec(ctx, `UPDATE activities SET lottery_seats = ? WHERE id = ?`, seats, activityID)
-	return err
+	if err != nil {
+		return err
+	}
+	return notifyLotteryResults(ctx, tx, activityID)
 }
 
 // lotteryApplications reads the applications with their weights, sorted

@@ -14,8 +14,8 @@ import (
 //
 // Which pool a request takes from:
 //   - counter (Pool walkin): walkin_left, else seats_left;
-//   - community (Pool community): community_left, only for residents whose
-//     home unit is in the activity's unit subtree;
+//   - community (Pool community): community_left, only for members of the
+//     community of the activity's unit or of a unit above it (communityMember);
 //   - residents (Pool "" or online): community_left when eligible and
 //     enough are left, else seats_left.
 
@@ -95,14 +95,16 @@ func takeReserve(ctx context.Context, tx *Tx, activityID int64, column string, n
 	return false, refuseUnpublished(ctx, tx, activityID)
 }
 
-// communityMember reports whether the account's home unit lies in the
-// activity's unit subtree.
+// communityMember reports whether the account belongs to the community of
+// the activity's unit or of a unit above it: a branch's community covers
+// the activities of its points. (Paths hold only digits and slashes, so
+// LIKE matches them literally.)
 func communityMember(ctx context.Context, tx *Tx, act *culture.Activity, accountID int64) (bool, error) {
 	var n int
-	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM accounts acc
-		JOIN units h ON h.id = acc.home_unit_id
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM community_members m
+		JOIN units c ON c.id = m.unit_id
 		JOIN units u ON u.id = ?
-		WHERE acc.id = ? AND h.path LIKE u.path || '%'`, act.UnitID, accountID).Scan(&n)
+		WHERE m.account_id = ? AND u.path LIKE c.path || '%'`, act.UnitID, accountID).Scan(&n)
 	return n > 0, err
 }
 

@@ -65,18 +65,20 @@ func promoteWaitlist(ctx context.Context, tx *Tx, activityID int64) error {
 		if took, err := takeReserveless(ctx, tx, activityID, seats); err != nil || !took {
 			return err
 		}
-		res, err := tx.exec(ctx, `UPDATE bookings SET status = 'offered', offer_expires_at = ?, updated_at = ?
-			WHERE id = ? AND status = 'waitlisted'`, unix(deadline), tx.nowUnix(), id)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 { // the head left the line meanwhile: its seats go back
+		var accountID int64
+		err = tx.queryRow(ctx, `UPDATE bookings SET status = 'offered', offer_expires_at = ?, updated_at = ?
+			WHERE id = ? AND status = 'waitlisted' RETURNING account_id`, unix(deadline), tx.nowUnix(), id).Scan(&accountID)
+		if errors.Is(err, sql.ErrNoRows) { // the head left the line meanwhile: its seats go back
 			_, err := tx.exec(ctx, `UPDATE activities SET seats_left = seats_left + ? WHERE id = ?`, seats, activityID)
 			if err != nil {
 				return err
 			}
+			continue
+		} else if err != nil {
+			return err
+		}
+		if err := notifyOffer(ctx, tx, id, accountID, act, deadline); err != nil {
+			return err
 		}
 	}
 }
@@ -135,7 +137,7 @@ func claimOffer(ctx context.Context, tx *Tx, accountID, bookingID int64) (*cultu
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return nil, errorOr(err, culture.ErrOfferExpired)
 	}
-	return bookingWhere(ctx, tx, "b.id = ?", bookingID)
+	return bookingAnnounced(ctx, tx, bookingID, evConfirmed, true)
 }
 
 // ExpireOffers cancels the offers past their deadline, gives their seats
