@@ -49,6 +49,8 @@ type Config struct {
 	MetricsAddr string
 	// Grab holds the per-person booking rules and the ID key.
 	Grab grabFlags
+	// Notify configures the notification channels (notify.go).
+	Notify notifyFlags
 
 	// source names where each setting came from ("--addr" or
 	// "WENYUN_ADDR"), so that a message points at what the user typed.
@@ -88,6 +90,8 @@ func parseConfig(o Options, args []string) (*Config, error) {
 		"fair-window", "memory-limit", "trusted-proxies", "metrics-addr")
 	c.Grab.define(fs)
 	fs.bindEnv(grabFlagNames...)
+	c.Notify.define(fs)
+	fs.bindEnv(notifyFlagNames...)
 	if err := fs.parse(o, args); err != nil {
 		return nil, err
 	}
@@ -113,6 +117,7 @@ func (c *Config) Validate() error {
 		checkTrustedProxies(c.name("trusted-proxies"), c.TrustedProxies),
 		checkMetricsAddr(c.name("metrics-addr"), c.MetricsAddr, c.Addr),
 		c.Grab.validate(c),
+		c.Notify.validate(c),
 	)
 }
 

@@ -13,7 +13,19 @@ import (
 var defaults = Config{
 	Addr: ":8080", DB: defaultDB, SMS: "console", LogLevel: "info", LogFormat: "json",
 	ShutdownTimeout: 15 * time.Second, FairWindow: 2 * time.Second,
-	Grab: grabFlags{NoShowLimit: 2, NoShowDays: 120, BanDays: 30, CancelCutoff: 2 * time.Hour, OfferWindow: 30 * time.Minute},
+	Grab:   grabFlags{NoShowLimit: 2, NoShowDays: 120, BanDays: 30, CancelCutoff: 2 * time.Hour, OfferWindow: 30 * time.Minute},
+	Notify: notifyFlags{SMS: "console"},
+}
+
+// smsGatewayArgs configure the SMS gateway completely.
+var smsGatewayArgs = []string{"--notify-sms", "http", "--sms-endpoint", "https://dysmsapi.aliyuncs.com/",
+	"--sms-key-id", "LTAI-x", "--sms-key-secret", "sms-s3cret", "--sms-sign-name", "文云文化馆",
+	"--sms-template", "SMS_1", "--public-url", "https://wenyun.example.cn"}
+
+// withSMSGateway is smsGatewayArgs in the configuration.
+func withSMSGateway(c *Config) {
+	c.Notify = notifyFlags{SMS: "http", SMSEndpoint: "https://dysmsapi.aliyuncs.com/", SMSKeyID: "LTAI-x",
+		SMSKeySecret: "sms-s3cret", SMSSign: "文云文化馆", SMSTemplate: "SMS_1", PublicURL: "https://wenyun.example.cn"}
 }
 
 func TestParseConfig(t *testing.T) {
@@ -66,6 +78,19 @@ func TestParseConfig(t *testing.T) {
 			func(c *Config) { c.TrustedProxies = "fd00::/8" }},
 		{"MetricsAddr", []string{"--metrics-addr", "127.0.0.1:9090"}, nil, func(c *Config) { c.MetricsAddr = "127.0.0.1:9090" }},
 		{"MetricsAddrEnv", nil, map[string]string{"WENYUN_METRICS_ADDR": ":9090"}, func(c *Config) { c.MetricsAddr = ":9090" }},
+		{"NotifySMSGateway", smsGatewayArgs, nil, withSMSGateway},
+		{"NotifyEnv", nil, map[string]string{
+			"WENYUN_SMTP_ADDR": "smtp.example.cn:587", "WENYUN_SMTP_USER": "noreply", "WENYUN_SMTP_PASSWORD": "p",
+			"WENYUN_SMTP_FROM": "文云文化馆 <noreply@example.cn>", "WENYUN_WECHAT_APPID": "wx123", "WENYUN_WECHAT_SECRET": "s",
+			"WENYUN_WECHAT_TEMPLATE": "T1", "WENYUN_WECHAT_BASE_URL": "http://127.0.0.1:9999",
+			"WENYUN_PUBLIC_URL": "https://wenyun.example.cn/",
+		}, func(c *Config) {
+			c.Notify = notifyFlags{SMS: "console", SMTPAddr: "smtp.example.cn:587", SMTPUser: "noreply", SMTPPassword: "p",
+				SMTPFrom: "文云文化馆 <noreply@example.cn>", WeChatAppID: "wx123", WeChatSecret: "s", WeChatTemplate: "T1",
+				WeChatBaseURL: "http://127.0.0.1:9999", PublicURL: "https://wenyun.example.cn/"}
+		}},
+		{"PublicURLAlone", []string{"--public-url", "http://192.168.1.5:8080"}, nil,
+			func(c *Config) { c.Notify.PublicURL = "http://192.168.1.5:8080" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,6 +164,33 @@ func TestParseConfigErrors(t *testing.T) {
 		{"ErrUnknownFlag", []string{"--port", "80"}, nil,
 			[]string{`serve: flag provided but not defined: -port (see "wenyun serve -h")`}},
 		{"ErrArgument", []string{"now"}, nil, []string{`serve: unexpected argument "now"`}},
+		{"ErrNotifySMS", []string{"--notify-sms", "aliyun"}, nil, []string{`--notify-sms "aliyun": want console or http`}},
+		{"ErrSMSGatewayIncomplete", []string{"--notify-sms", "http", "--sms-endpoint", "ftp://x", "--public-url", "https://w.cn"},
+			map[string]string{"WENYUN_SMS_KEY_ID": "LTAI-x"}, []string{
+				`--sms-key-secret: --notify-sms http needs it (or WENYUN_SMS_KEY_SECRET)`,
+				`--sms-sign-name: --notify-sms http needs it (or WENYUN_SMS_SIGN_NAME)`,
+				`--sms-template: --notify-sms http needs it (or WENYUN_SMS_TEMPLATE)`,
+				`--sms-endpoint "ftp://x": want an http:// or https:// URL`,
+			}},
+		{"ErrSMSSettingsWithConsole", nil, map[string]string{"WENYUN_SMS_KEY_SECRET": "sms-s3cret"},
+			[]string{`WENYUN_SMS_KEY_SECRET: set, but --notify-sms is not "http"; add --notify-sms http`}},
+		{"ErrGatewayWithoutPublicURL", smsGatewayArgs[:len(smsGatewayArgs)-2], nil,
+			[]string{`--public-url: required with an SMS, e-mail or WeChat gateway`}},
+		{"ErrPublicURL", []string{"--public-url", "wenyun.example.cn"}, nil,
+			[]string{`--public-url "wenyun.example.cn": want the site's http:// or https:// address`}},
+		{"ErrSMTP", []string{"--smtp-addr", "smtp.example.cn", "--smtp-password", "smtp-s3cret", "--public-url", "https://w.cn"}, nil,
+			[]string{
+				`--smtp-from: e-mail needs it (or WENYUN_SMTP_FROM)`,
+				`--smtp-addr "smtp.example.cn": want host:port such as smtp.example.cn:587`,
+				`--smtp-user and --smtp-password: set both, or neither`,
+			}},
+		{"ErrSMTPFrom", []string{"--smtp-addr", "smtp.example.cn:587", "--smtp-from", "noreply", "--public-url", "https://w.cn"}, nil,
+			[]string{`--smtp-from "noreply": want an address such as`}},
+		{"ErrWeChat", []string{"--wechat-appid", "wx1", "--wechat-base-url", "api.weixin.qq.com", "--public-url", "https://w.cn"},
+			map[string]string{"WENYUN_WECHAT_SECRET": "wx-s3cret"}, []string{
+				`--wechat-template: WeChat needs it (or WENYUN_WECHAT_TEMPLATE)`,
+				`--wechat-base-url "api.weixin.qq.com": want an http:// or https:// URL`,
+			}},
 		{"ErrSeveral", []string{"--addr", "abc", "--log-format", "xml"}, nil,
 			[]string{`--addr "abc": want`, `--log-format "xml": want`}},
 	}
@@ -168,6 +220,20 @@ func TestParseConfigHidesPassword(t *testing.T) {
 	_, err := parseConfig(Options{}, []string{"--db", "postgres://wenyun:s3cret@/%zz"})
 	if err == nil || strings.Contains(err.Error(), "s3cret") {
 		t.Fatalf("err = %v; want an error without the password", err)
+	}
+}
+
+func TestParseConfigHidesNotifySecrets(t *testing.T) {
+	args := []string{"--notify-sms", "http", "--sms-key-secret", "sms-s3cret", "--smtp-password", "smtp-s3cret",
+		"--wechat-secret", "wx-s3cret", "--public-url", "x"}
+	_, err := parseConfig(Options{}, args)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, secret := range []string{"sms-s3cret", "smtp-s3cret", "wx-s3cret"} {
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("the error shows %s:\n%s", secret, err)
+		}
 	}
 }
 

@@ -25,6 +25,9 @@ func jobTasks(store *sqlstore.Store, log *slog.Logger) []jobs.Task {
 		countTask(log, "reserve-release", 30*time.Second, "reserved seats released", store.ReleaseReserves),
 		countTask(log, "attendance-settle", time.Minute, "no-shows marked", store.SettleAttendance),
 		countTask(log, "deliveries-held", time.Minute, "deliveries marked held", store.MarkDeliveriesHeld),
+		// Reminders are keyed by booking, so every process may run this;
+		// the store queues their sends in the same transaction.
+		countTask(log, "reminders", time.Minute, "reminders stored", store.CreateDueReminders),
 	}
 }
 

@@ -44,6 +44,11 @@ func runServe(ctx context.Context, o Options, args []string) error {
 	if err := applyGrabRules(store, &cfg.Grab, log); err != nil {
 		return err
 	}
+	queue, err := startNotify(ctx, store, cfg, log) // before the demo, so its notifications are sent
+	if err != nil {
+		return err
+	}
+	defer stopNotify(queue, cfg.ShutdownTimeout, log) // after the engine, before the store closes
 	if cfg.Demo {
 		if err := serveDemo(ctx, store, o.Stdout, log); err != nil {
 			return err
