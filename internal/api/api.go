@@ -68,6 +68,10 @@ type API struct {
 	lotteries  culture.LotteryService
 	grab       culture.GrabService
 	menu       culture.MenuService
+	inbox      culture.NotificationService
+	community  culture.CommunityService
+	news       culture.NewsService
+	moderation culture.RatingModeration
 	sms        sms.Sender
 	log        *slog.Logger
 	now        func() time.Time
@@ -90,6 +94,7 @@ func New(cfg Config) *API {
 	a := &API{
 		units: cfg.Units, accounts: cfg.Accounts, activities: cfg.Activities,
 		bookings: cfg.Bookings, lotteries: cfg.Lotteries, grab: cfg.Grab, menu: cfg.Menu, sms: cfg.SMS, log: cfg.Logger, now: cfg.Now, clientIP: cfg.ClientIP,
+		inbox: cfg.Notifications, community: cfg.Communities, news: cfg.News, moderation: cfg.Moderation,
 		codeLimit:    limit.New(6*time.Minute, 5), // 10 an hour, 5 at once
 		tokenLimit:   limit.New(2*time.Minute, 10),
 		bookingLimit: limit.New(2*time.Second, 20),

@@ -84,6 +84,7 @@ func newTestAPI(tb testing.TB) (http.Handler, *sqlstore.Store, *fixture) {
 	seed(tb, ctx, store, f)
 	a := api.New(api.Config{
 		Units: store, Accounts: store, Activities: store, Bookings: store, Lotteries: store, Grab: store, Menu: store, SMS: f.SMS,
+		Notifications: store, Communities: store, News: store, Moderation: store,
 		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now },
 	})
 	return a.Handler(), store, f

@@ -39,6 +39,55 @@ func (a *API) routes(r router) {
 	r.Handle("DELETE /api/v1/me/family/{id}", a.requireAccount(a.handleFamilyDelete))
 
 	a.menuRoutes(r)
+	a.communityRoutes(r)
+	a.newsRoutes(r)
+}
+
+// communityRoutes lists the inbox, notification preferences and branch
+// communities. Each answers 404 without its service.
+func (a *API) communityRoutes(r router) {
+	n := a.with(a.inbox != nil, errNoInbox)
+	r.Handle("GET /api/v1/me/notifications", a.requireAccount(n(a.handleNotificationIndex)))
+	r.Handle("POST /api/v1/me/notifications/{id}/read", a.requireAccount(n(a.handleNotificationRead)))
+	r.Handle("POST /api/v1/me/notifications/read-all", a.requireAccount(n(a.handleNotificationReadAll)))
+	r.Handle("GET /api/v1/me/notification-prefs", a.requireAccount(n(a.handlePrefsView)))
+	r.Handle("PUT /api/v1/me/notification-prefs", a.requireAccount(n(a.handlePrefsUpdate)))
+
+	c := a.with(a.community != nil, errNoCommunities)
+	r.Handle("GET /api/v1/communities", http.HandlerFunc(c(a.handleCommunityIndex)))
+	r.Handle("GET /api/v1/communities/{unit_id}", a.optionalAccount(c(a.handleCommunityView)))
+	r.Handle("PUT /api/v1/communities/{unit_id}/membership", a.requireAccount(c(a.handleCommunityJoin)))
+	r.Handle("DELETE /api/v1/communities/{unit_id}/membership", a.requireAccount(c(a.handleCommunityLeave)))
+	r.Handle("GET /api/v1/communities/{unit_id}/members", a.requireAccount(c(a.handleMemberIndex)))
+	r.Handle("GET /api/v1/communities/{unit_id}/announcements", http.HandlerFunc(c(a.handleAnnouncementIndex)))
+	r.Handle("POST /api/v1/communities/{unit_id}/announcements", a.requireAccount(c(a.handleAnnouncementCreate)))
+}
+
+// newsRoutes lists news (资讯) and the moderation of ratings. Each answers
+// 404 without its service.
+func (a *API) newsRoutes(r router) {
+	n := a.with(a.news != nil, errNoNews)
+	r.Handle("GET /api/v1/news", http.HandlerFunc(n(a.handleNewsIndex)))
+	r.Handle("GET /api/v1/news/{id}", a.optionalAccount(n(a.handleNewsView)))
+	r.Handle("POST /api/v1/news", a.requireAccount(n(a.handleNewsCreate)))
+	r.Handle("PUT /api/v1/news/{id}", a.requireAccount(n(a.handleNewsUpdate)))
+	r.Handle("DELETE /api/v1/news/{id}", a.requireAccount(n(a.handleNewsDelete)))
+
+	m := a.with(a.moderation != nil, errNoModeration)
+	r.Handle("GET /api/v1/ratings", a.requireAccount(m(a.handleRatingIndex)))
+	r.Handle("POST /api/v1/ratings/{id}/hide", a.requireAccount(m(a.handleRatingHide)))
+	r.Handle("POST /api/v1/ratings/{id}/show", a.requireAccount(m(a.handleRatingShow)))
+}
+
+// with returns a wrapper that answers 404 with err unless present: the
+// optional services are wired or not once, when the routes are built.
+func (a *API) with(present bool, err error) func(http.HandlerFunc) http.HandlerFunc {
+	return func(next http.HandlerFunc) http.HandlerFunc {
+		if present {
+			return next
+		}
+		return func(w http.ResponseWriter, r *http.Request) { a.writeError(w, r, err) }
+	}
 }
 
 // menuRoutes lists the routes of the culture menu: providers, items and

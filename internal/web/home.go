@@ -24,6 +24,7 @@ type homePage struct {
 	Units []unitSection
 	// Series are the brands (解放益课, 解放剧场) with their next activities.
 	Series []seriesSection
+	News   []newsCard // the latest published articles (news.go)
 }
 
 // unitSection is a hub or branch with its next activities.
@@ -61,6 +62,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		Page:   s.page(r, ""),
 		Units:  groupByBranch(units, upcoming, now, homePerSection),
 		Series: series,
+		News:   s.latestNews(ctx),
 	})
 }
 

@@ -28,6 +28,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /series/{id}", s.handleSeriesView)
 	mux.HandleFunc("POST /series/{id}/follow", s.handleSeriesFollow)
 
+	// Issue 5: each in its own file (community.go, news.go, inbox.go).
+	s.communityRoutes(mux)
+	s.newsRoutes(mux)
+	s.inboxRoutes(mux)
+
 	mux.HandleFunc("GET /login", s.handleLoginForm)
 	mux.HandleFunc("POST /login/code", s.handleLoginCode)
 	mux.HandleFunc("GET /login/verify", s.handleLoginVerifyForm)
@@ -58,9 +63,11 @@ func (s *Server) fileRoutes(files *http.ServeMux) {
 	files.Handle("GET /media/{id}", securityHeaders(http.HandlerFunc(s.handleMedia)))
 }
 
-// isFileRequest reports whether r goes to fileRoutes.
+// isFileRequest reports whether r goes to fileRoutes. HEAD is served as
+// GET without the body (a GET pattern matches it), so that link checkers
+// and caches probing an image get its headers, not the 404 page.
 func isFileRequest(r *http.Request) bool {
-	return r.Method == http.MethodGet &&
+	return (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
 		(strings.HasPrefix(r.URL.Path, "/static/") || strings.HasPrefix(r.URL.Path, "/media/"))
 }
 

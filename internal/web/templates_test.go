@@ -96,6 +96,9 @@ func templateFixtures() []pageCase {
 	cases = append(cases, lotteryTemplateCases(act(8, culture.ModeLottery, -time.Hour, 20), page(resident))...)
 	cases = append(cases, grabTemplateCases(act(9, culture.ModeFirstCome, -time.Hour, 0), booking, page(resident))...)
 	cases = append(cases, menuTemplateCases(page(resident), page(nil), ended, booking)...)
+	cases = append(cases, inboxTemplateCases(page(resident))...)
+	cases = append(cases, communityTemplateCases()...)
+	cases = append(cases, newsTemplateCases(page(resident), page(nil))...)
 	return append(cases, pageCase{"ActivityBooked", "activity", "", &withBooking})
 }
 
