@@ -263,8 +263,9 @@ func (l *loader) plan(ctx context.Context, d *culture.Delivery, o *offer, at tim
 		r, err := l.fileRequest(ctx, br, o, at.Add(-between(l.rng, 24*time.Hour, 6*24*time.Hour)), "")
 		if err != nil {
 			return err
+		} else if r != nil {
+			d.RequestID = &r.ID
 		}
-		d.RequestID = &r.ID
 	}
 	l.setClock(at)
 	if err := l.s.PlanDelivery(ctx, d); err != nil {

@@ -2,9 +2,10 @@
 // through the domain service interfaces: the hub, its ten branches and their
 // community points, staff, residents with families, eight weeks of
 // activities around a given day, past and upcoming bookings with
-// check-ins, and the culture menu: providers and their reviewed items,
+// check-ins, the culture menu: providers and their reviewed items,
 // residents' supports, branch requests and deliveries with attendance and
-// ratings. The world is deterministic for a given Now and Seed.
+// ratings, and the branch communities with their announcements, and news.
+// The world is deterministic for a given Now and Seed.
 package demo
 
 import (
@@ -24,6 +25,9 @@ type Services interface {
 	culture.ActivityService
 	culture.BookingService
 	culture.MenuService
+	culture.CommunityService
+	culture.NewsService
+	culture.NotificationService
 }
 
 // Options tune Load.
@@ -58,7 +62,12 @@ type Summary struct {
 	Held       int
 	Settled    int
 	Ratings    int
-	Staff      []StaffLogin
+	// Branch communities: memberships, announcements posted to them, and
+	// news articles.
+	Members       int
+	Announcements int
+	Articles      int
+	Staff         []StaffLogin
 }
 
 // StaffLogin is a staff account of the demo world and how to sign in.
@@ -76,15 +85,17 @@ const Password = "wenyun-demo"
 
 // Stages reported to Options.Progress, in order.
 const (
-	StageUnits      = "units"
-	StageStaff      = "staff"
-	StageResidents  = "residents"
-	StageActivities = "activities"
-	StageBookings   = "bookings"
-	StageProviders  = "providers"
-	StageMenu       = "menu"
-	StageSupports   = "supports"
-	StageDeliveries = "deliveries"
+	StageUnits       = "units"
+	StageStaff       = "staff"
+	StageResidents   = "residents"
+	StageActivities  = "activities"
+	StageBookings    = "bookings"
+	StageProviders   = "providers"
+	StageMenu        = "menu"
+	StageSupports    = "supports"
+	StageDeliveries  = "deliveries"
+	StageCommunities = "communities"
+	StageNews        = "news"
 )
 
 // cst is China Standard Time. China keeps no daylight saving time, so a fixed
@@ -119,6 +130,8 @@ func Load(ctx context.Context, s Services, setClock func(time.Time), opt Options
 		// The culture menu comes last, moving the clock back to when the
 		// providers joined, so that the world before it draws the same.
 		l.loadProviders, l.loadMenu, l.loadSupports, l.loadDeliveries, l.loadRequests,
+		// Communities and news last of all, for the same reason.
+		l.loadCommunities, l.loadNews,
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {

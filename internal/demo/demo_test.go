@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,6 +62,10 @@ func TestLoad(t *testing.T) {
 	t.Run("Supports", func(t *testing.T) { testSupports(t, s, sum) })
 	t.Run("Requests", func(t *testing.T) { testRequests(t, s) })
 	t.Run("Deliveries", func(t *testing.T) { testDeliveries(t, s, sum) })
+	t.Run("Communities", func(t *testing.T) { testCommunities(t, s, sum) })
+	t.Run("Announcements", func(t *testing.T) { testAnnouncements(t, s, sum) })
+	t.Run("News", func(t *testing.T) { testNews(t, s, sum) })
+	t.Run("DemoInbox", func(t *testing.T) { testDemoInbox(t, s) })
 }
 
 // testLotteries: one demo lottery has been drawn and its draw verifies
@@ -555,5 +560,135 @@ func testSeriesDelivered(t *testing.T, s *sqlstore.Store, ds []*culture.Delivery
 		if n == 0 {
 			t.Errorf("no item of series %s was delivered", sr.Name)
 		}
+	}
+}
+
+// testCommunities: every branch community has members who joined over the
+// twelve weeks, so its growth chart rises; a few residents belong to two.
+func testCommunities(t *testing.T, s *sqlstore.Store, sum *demo.Summary) {
+	ctx := context.Background()
+	total := 0
+	for _, b := range units(t, s, culture.UnitBranch) {
+		c, err := s.FindCommunity(ctx, b.ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += c.Members
+		if c.Members < 40 || len(c.Growth) != 12 {
+			t.Errorf("%s: %d members, %d weeks of growth; want ≥ 40 and 12", b.Name, c.Members, len(c.Growth))
+			continue
+		}
+		checkGrowth(t, b.Name, c)
+	}
+	if total != sum.Members || total < 900 {
+		t.Errorf("%d branch memberships, Summary %d; want ≥ 900", total, sum.Members)
+	}
+	var twice int
+	err := s.DB().QueryRow(`SELECT COUNT(*) FROM (SELECT account_id FROM community_members
+		GROUP BY account_id HAVING COUNT(*) > 1) x`).Scan(&twice)
+	if err != nil || twice < 20 || twice > 200 {
+		t.Errorf("%d residents in two communities (%v), want a few (20–200)", twice, err)
+	}
+}
+
+// checkGrowth: the member count never falls, ends at today's count, and
+// most weeks brought joins.
+func checkGrowth(t *testing.T, name string, c *culture.Community) {
+	t.Helper()
+	weeks, prev := 0, 0
+	for _, g := range c.Growth {
+		if g.Members < prev {
+			t.Errorf("%s: members fall to %d in the week of %v", name, g.Members, g.Week)
+		}
+		if g.Joined > 0 {
+			weeks++
+		}
+		prev = g.Members
+	}
+	first, last := c.Growth[0], c.Growth[len(c.Growth)-1]
+	if weeks < 8 || last.Members != c.Members || first.Members*2 > last.Members {
+		t.Errorf("%s: joins in %d of 12 weeks, members %d → %d (now %d); want a rising chart",
+			name, weeks, first.Members, last.Members, c.Members)
+	}
+}
+
+// testAnnouncements: each branch has posted one to three announcements,
+// the demo resident's 焦西 three.
+func testAnnouncements(t *testing.T, s *sqlstore.Store, sum *demo.Summary) {
+	total := 0
+	for _, b := range units(t, s, culture.UnitBranch) {
+		as, err := s.FindAnnouncements(context.Background(), b.ID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(as) < 1 || len(as) > 3 || b.Name == "焦西街道分馆" && len(as) != 3 {
+			t.Errorf("%s posted %d announcements, want 1–3 (焦西 3)", b.Name, len(as))
+		}
+		for _, a := range as {
+			if a.AuthorName == "" || !a.CreatedAt.Before(now) || a.CreatedAt.Before(now.AddDate(0, 0, -28)) {
+				t.Errorf("announcement %q by %q at %v: want a named author in the last four weeks", a.Title, a.AuthorName, a.CreatedAt)
+			}
+		}
+		total += len(as)
+	}
+	if total != sum.Announcements {
+		t.Errorf("%d announcements, Summary %d", total, sum.Announcements)
+	}
+}
+
+// testNews: 6–10 published Markdown articles by the hub and branches.
+func testNews(t *testing.T, s *sqlstore.Store, sum *demo.Summary) {
+	as, n, err := s.FindArticles(context.Background(), culture.ArticleFilter{PublishedOnly: true, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 6 || n > 10 || n != sum.Articles {
+		t.Errorf("%d articles (Summary %d), want 6–10", n, sum.Articles)
+	}
+	hub, byUnit := hubID(t, s), map[int64]bool{}
+	for _, a := range as {
+		byUnit[a.UnitID] = true
+		if !strings.Contains(a.Body, "## ") && !strings.Contains(a.Body, "\n- ") && !strings.Contains(a.Body, "\n1. ") {
+			t.Errorf("article %q has no Markdown headings or lists", a.Title)
+		}
+		if a.AuthorName == "" || a.Summary == "" || !a.CreatedAt.Before(now) {
+			t.Errorf("article %q: author %q, summary %q, created %v", a.Title, a.AuthorName, a.Summary, a.CreatedAt)
+		}
+	}
+	if !byUnit[hub] || len(byUnit) < 4 {
+		t.Errorf("articles from %d units, want the hub's and several branches'", len(byUnit))
+	}
+}
+
+// testDemoInbox: the demo resident has unread announcements in the inbox
+// and chose no external channel.
+func testDemoInbox(t *testing.T, s *sqlstore.Store) {
+	ctx := context.Background()
+	phone := demo.DemoPhone
+	accs, _, err := s.FindAccounts(ctx, culture.AccountFilter{Phone: &phone})
+	if err != nil || len(accs) != 1 {
+		t.Fatalf("demo resident: %v, %v", accs, err)
+	}
+	id := accs[0].ID
+	unread, err := s.UnreadCount(ctx, id)
+	if err != nil || unread < 3 {
+		t.Errorf("demo resident has %d unread notifications (%v), want ≥ 3", unread, err)
+	}
+	ns, _, err := s.FindNotifications(ctx, id, true, 100, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	announced := 0
+	for _, n := range ns {
+		if n.Kind == culture.KindAnnouncement {
+			announced++
+		}
+	}
+	if announced < 3 {
+		t.Errorf("%d unread announcements in the demo inbox, want 焦西's 3", announced)
+	}
+	prefs, err := s.FindPrefs(ctx, id)
+	if err != nil || len(prefs.Channels) != 0 {
+		t.Errorf("demo resident's channels = %v (%v), want none (inbox only)", prefs, err)
 	}
 }

@@ -182,7 +182,7 @@ func (l *loader) closedRequest(ctx context.Context, br *site, i int) error {
 	o := l.offerFor(func(o *offer) bool { return o.f.Format != culture.FormatExhibition })
 	filed := l.workTime(l.day(-24 + l.rng.IntN(6)))
 	r, err := l.fileRequest(ctx, br, o, filed, "")
-	if err != nil {
+	if err != nil || r == nil {
 		return err
 	}
 	status, reason := culture.RequestWithdrawn, ""
@@ -209,7 +209,9 @@ func (l *loader) offerFor(ok func(*offer) bool) *offer {
 }
 
 // fileRequest files the branch admin's request for the offer at time at,
-// for a date two to six weeks later.
+// for a date two to six weeks later. It returns nil, and files nothing,
+// when the branch already has the item open or planned (the store refuses
+// a second one).
 func (l *loader) fileRequest(ctx context.Context, br *site, o *offer, at time.Time, why string) (*culture.MenuRequest, error) {
 	l.setClock(at)
 	want := at.AddDate(0, 0, 14+l.rng.IntN(28))
@@ -223,7 +225,9 @@ func (l *loader) fileRequest(ctx context.Context, br *site, o *offer, at time.Ti
 	if why != "" {
 		r.Note = why + "，请总馆优先安排。"
 	}
-	if err := l.s.CreateRequest(ctx, r); err != nil {
+	if err := l.s.CreateRequest(ctx, r); culture.ErrorCode(err) == culture.ECONFLICT {
+		return nil, nil
+	} else if err != nil {
 		return nil, fmt.Errorf("request %q at %s: %w", o.f.Title, br.unit.Name, err)
 	}
 	l.sum.Requests++
