@@ -32,3 +32,24 @@ func TestSeasonBounds(t *testing.T) {
 		})
 	}
 }
+
+// Titles of announcements and articles must say something and fit on one
+// line: they become SMS parameters and WeChat fields.
+func TestAnnouncementAndArticleTitles(t *testing.T) {
+	for _, title := range []string{"  \t ", "", "第一行\n第二行", "标题\r", "反向\u202e文字"} {
+		a := &culture.Announcement{Title: title, Body: "内容"}
+		if culture.ErrorCode(a.Validate()) != culture.EINVALID {
+			t.Errorf("announcement title %q accepted", title)
+		}
+		ar := &culture.Article{Title: title, Body: "正文"}
+		if culture.ErrorCode(ar.Validate()) != culture.EINVALID {
+			t.Errorf("article title %q accepted", title)
+		}
+	}
+	if err := (&culture.Announcement{Title: "新学期报名", Body: " \n "}).Validate(); culture.ErrorCode(err) != culture.EINVALID {
+		t.Errorf("blank body accepted: %v", err)
+	}
+	if err := (&culture.Announcement{Title: "新学期报名", Body: "周六报名。\n请带身份证。"}).Validate(); err != nil {
+		t.Errorf("good announcement refused: %v", err)
+	}
+}

@@ -190,7 +190,7 @@ type Announcement struct {
 
 // Validate checks an announcement.
 func (a *Announcement) Validate() error {
-	return firstErr(checkText("title", "标题", a.Title, 1, 60), checkText("body", "内容", a.Body, 1, 2000))
+	return firstErr(checkLine("title", "标题", a.Title, 1, 60), checkText("body", "内容", a.Body, 1, 2000))
 }
 
 // CommunityService stores communities, memberships and announcements.
@@ -231,7 +231,7 @@ type Article struct {
 // Validate checks an article.
 func (a *Article) Validate() error {
 	return firstErr(
-		checkText("title", "标题", a.Title, 1, 80),
+		checkLine("title", "标题", a.Title, 1, 80),
 		checkText("summary", "摘要", a.Summary, 0, 200),
 		checkText("body", "正文", a.Body, 1, 50000),
 	)

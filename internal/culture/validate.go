@@ -2,6 +2,7 @@ package culture
 
 import (
 	"regexp"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -47,13 +48,25 @@ func checkText(field, label, s string, min, max int) error {
 		return Invalid(field, label+"包含无效字符。")
 	}
 	n := utf8.RuneCountInString(s)
-	if n < min && min == 1 {
+	if min >= 1 && strings.TrimSpace(s) == "" {
 		return Invalid(field, "请填写"+label+"。")
 	}
 	if n < min || n > max {
 		return Errorf(EINVALID, "%s长度应在 %d 到 %d 个字之间。", label, min, max).withField(field)
 	}
 	return nil
+}
+
+// checkLine is checkText for a one-line field (titles, which become SMS
+// parameters and WeChat fields): no line breaks, tabs or bidirectional
+// and other format characters.
+func checkLine(field, label, s string, min, max int) error {
+	for _, r := range s {
+		if r == '\n' || r == '\r' || r == '\t' || unicode.Is(unicode.Cf, r) {
+			return Invalid(field, label+"只能是一行文字。")
+		}
+	}
+	return checkText(field, label, s, min, max)
 }
 
 // CleanText reports whether s is text a database should store: valid

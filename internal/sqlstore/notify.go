@@ -258,7 +258,8 @@ var reminders = []reminder{
 }
 
 // CreateDueReminders stores the reminders due now, in one transaction,
-// and returns how many it stored. Each is keyed by its booking, so a run
+// and returns how many it stored. Each is keyed by its booking and the
+// activity's start (a postponed activity is reminded again), so a run
 // after a restart or in another process stores none twice. (On
 // PostgreSQL two runs at the same moment may both count a reminder that
 // one of them stored: ON CONFLICT DO NOTHING keeps the row single.)
@@ -297,7 +298,7 @@ func dueReminders(ctx context.Context, tx *Tx, r reminder) ([]dueBooking, error)
 		FROM bookings b JOIN activities a ON a.id = b.activity_id`+activityJoins+`
 		WHERE b.status = 'confirmed' AND a.status = 'published' AND a.starts_at > ? AND a.starts_at <= ?
 		AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.account_id = b.account_id
-			AND n.key = '`+r.keyPrefix+`' || CAST(b.id AS TEXT))
+			AND n.key = '`+r.keyPrefix+`' || CAST(b.id AS TEXT) || ':' || CAST(a.starts_at AS TEXT))
 		ORDER BY b.id`, unix(tx.now.Add(r.after)), unix(tx.now.Add(r.within)))
 	if err != nil {
 		return nil, err

@@ -189,7 +189,7 @@ func reminderNote(r reminder, d dueBooking, now time.Time) culture.Notification 
 	return culture.Notification{Kind: r.kind, Title: title,
 		Body: fmt.Sprintf("您预约的「%s」将于 %s 开始，地点：%s。请准时到场，凭电子票入场；如不能参加请提前取消。",
 			a.Title, shanghaiTime(a.StartsAt), activityPlace(a)),
-		Link: ticketLink(d.id), Key: fmt.Sprintf("%s%d", r.keyPrefix, d.id)}
+		Link: ticketLink(d.id), Key: fmt.Sprintf("%s%d:%d", r.keyPrefix, d.id, d.act.StartsAt.Unix())}
 }
 
 // dayWord names the day of start, less than a day after now, as seen on

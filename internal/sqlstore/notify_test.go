@@ -395,7 +395,7 @@ func TestReminders(t *testing.T) {
 		}
 		run(a.StartsAt.Add(-30*time.Hour), 0)
 		run(a.StartsAt.Add(-23*time.Hour), 1)
-		n := noteByKey(t, s, me, fmt.Sprintf("remind24:b:%d", b.ID))
+		n := noteByKey(t, s, me, fmt.Sprintf("remind24:b:%d:%d", b.ID, a.StartsAt.Unix()))
 		if n.Kind != culture.KindReminder24h || n.Title != "明天：少儿书法体验课" || n.Link != fmt.Sprintf("/me/tickets/%d", b.ID) ||
 			!strings.Contains(n.Body, "3月4日 周三 09:00") || !strings.Contains(n.Body, "解放路 8 号 201 室") {
 			t.Errorf("24 h reminder = %+v", n)
@@ -404,10 +404,10 @@ func TestReminders(t *testing.T) {
 		run(a.StartsAt.Add(-22*time.Hour), 0)
 		// One hour before a: a's 2 h reminder, and the evening's 24 h one.
 		run(a.StartsAt.Add(-time.Hour), 2)
-		if n := noteByKey(t, s, me, fmt.Sprintf("remind2:b:%d", b.ID)); n.Kind != culture.KindReminder2h || n.Title != "即将开始：少儿书法体验课" {
+		if n := noteByKey(t, s, me, fmt.Sprintf("remind2:b:%d:%d", b.ID, a.StartsAt.Unix())); n.Kind != culture.KindReminder2h || n.Title != "即将开始：少儿书法体验课" {
 			t.Errorf("2 h reminder = %+v", n)
 		}
-		if n := noteByKey(t, s, me, fmt.Sprintf("remind24:b:%d", eb.ID)); n.Title != "今天：晚间合唱" {
+		if n := noteByKey(t, s, me, fmt.Sprintf("remind24:b:%d:%d", eb.ID, evening.StartsAt.Unix())); n.Title != "今天：晚间合唱" {
 			t.Errorf("same-day 24 h reminder = %+v", n)
 		}
 		run(a.StartsAt.Add(-time.Minute), 0)
@@ -416,6 +416,14 @@ func TestReminders(t *testing.T) {
 		if len(notes(t, s, fx.residents[1])) != 2 { // confirmed and cancelled
 			t.Errorf("a cancelled booking was reminded: %+v", summaries(t, s, fx.residents[1]))
 		}
+		// Postponed by a week after its reminders: reminded again for the new time.
+		later, end := a.StartsAt.AddDate(0, 0, 7), a.EndsAt.AddDate(0, 0, 7)
+		if _, err := s.UpdateActivity(ctx, a.ID, culture.ActivityUpdate{StartsAt: &later, EndsAt: &end}); err != nil {
+			t.Fatal(err)
+		}
+		run(later.Add(-23*time.Hour), 1)
+		run(later.Add(-time.Hour), 1)
+		noteByKey(t, s, me, fmt.Sprintf("remind2:b:%d:%d", b.ID, later.Unix()))
 	})
 }
 
@@ -468,8 +476,8 @@ func TestRemindersConcurrent(t *testing.T) {
 			}
 			for _, id := range bookings {
 				var n int
-				err := stores[1].DB().QueryRow(fixSQL(stores[1], `SELECT COUNT(*) FROM notifications WHERE key = ?`),
-					fmt.Sprintf("remind2:b:%d", id)).Scan(&n)
+				err := stores[1].DB().QueryRow(fixSQL(stores[1], `SELECT COUNT(*) FROM notifications WHERE key LIKE ?`),
+					fmt.Sprintf("remind2:b:%d:%%", id)).Scan(&n)
 				if err != nil || n != 1 {
 					t.Errorf("booking %d has %d reminders (%v), want 1", id, n, err)
 				}
