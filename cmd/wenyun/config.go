@@ -69,8 +69,8 @@ func parseConfig(o Options, args []string) (*Config, error) {
 	fs.StringVar(&c.Addr, "addr", ":8080", "listen on `host:port`")
 	fs.StringVar(&c.DB, "db", defaultDB, "the database: sqlite:`PATH` or a postgres:// URL")
 	fs.BoolVar(&c.Demo, "demo", false, "load the demo world when the database is empty, and print its sign-ins")
-	fs.StringVar(&c.SMS, "sms", "console", "send sign-in codes with this `driver`: only \"console\" for now, which\n"+
-		"writes them to the log; SMS gateway drivers come later")
+	fs.StringVar(&c.SMS, "sms", "console", "send sign-in codes with this `driver`: console (write them to the log) or\n"+
+		"http (the SMS gateway of the --sms-* flags, with --sms-code-template)")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "json", "log `format`: json or text")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", false, "mark cookies Secure (set it when served over TLS)")
@@ -107,7 +107,7 @@ func (c *Config) Validate() error {
 	return errors.Join(
 		checkAddr(c.name("addr"), c.Addr),
 		checkDB(c.name("db"), c.DB),
-		checkOneOf(c.name("sms"), c.SMS, `only "console" is supported`, "console"),
+		checkOneOf(c.name("sms"), c.SMS, "want console or http", "console", "http"),
 		checkOneOf(c.name("log-level"), c.LogLevel, "want debug, info, warn or error", "debug", "info", "warn", "error"),
 		checkOneOf(c.name("log-format"), c.LogFormat, "want json or text", "json", "text"),
 		checkTemplateDir(c.name("dev-templates"), c.DevTemplates),

@@ -13,6 +13,7 @@ import (
 	"github.com/wenyun/wenyun/internal/culture"
 	"github.com/wenyun/wenyun/internal/notify"
 	"github.com/wenyun/wenyun/internal/notifyq"
+	"github.com/wenyun/wenyun/internal/sms"
 	"github.com/wenyun/wenyun/internal/sqlstore"
 )
 
@@ -24,8 +25,10 @@ import (
 type notifyFlags struct {
 	SMS                                                       string // console or http
 	SMSEndpoint, SMSKeyID, SMSKeySecret, SMSSign, SMSTemplate string
-	SMTPAddr, SMTPUser, SMTPPassword, SMTPFrom                string
-	WeChatAppID, WeChatSecret, WeChatTemplate, WeChatBaseURL  string
+	// SMSCodeTemplate is the gateway template of sign-in codes (--sms http).
+	SMSCodeTemplate                                          string
+	SMTPAddr, SMTPUser, SMTPPassword, SMTPFrom               string
+	WeChatAppID, WeChatSecret, WeChatTemplate, WeChatBaseURL string
 	// PublicURL is the site's address as residents reach it; links in
 	// messages start with it.
 	PublicURL string
@@ -33,7 +36,7 @@ type notifyFlags struct {
 
 // notifyFlagNames are bound to WENYUN_* like the other flags.
 var notifyFlagNames = []string{"notify-sms", "sms-endpoint", "sms-key-id", "sms-key-secret", "sms-sign-name",
-	"sms-template", "smtp-addr", "smtp-user", "smtp-password", "smtp-from", "wechat-appid", "wechat-secret",
+	"sms-template", "sms-code-template", "smtp-addr", "smtp-user", "smtp-password", "smtp-from", "wechat-appid", "wechat-secret",
 	"wechat-template", "wechat-base-url", "public-url"}
 
 func (n *notifyFlags) define(fs *flagSet) {
@@ -44,6 +47,7 @@ func (n *notifyFlags) define(fs *flagSet) {
 	fs.StringVar(&n.SMSKeySecret, "sms-key-secret", "", "SMS gateway AccessKeySecret (signs requests; never logged)")
 	fs.StringVar(&n.SMSSign, "sms-sign-name", "", "the approved SMS signature, such as 某某文化馆")
 	fs.StringVar(&n.SMSTemplate, "sms-template", "", "SMS notification `template` code, with variables ${title} ${body} ${link}")
+	fs.StringVar(&n.SMSCodeTemplate, "sms-code-template", "", "sign-in code `template` code (--sms http), with the variable ${code}")
 	fs.StringVar(&n.SMTPAddr, "smtp-addr", "", "send e-mail notifications through this SMTP submission server, `host:port`\n"+
 		"(STARTTLS required except on a loopback address)")
 	fs.StringVar(&n.SMTPUser, "smtp-user", "", "SMTP user name; empty sends without AUTH")
@@ -78,12 +82,38 @@ func (n *notifyFlags) validate(c *Config) error {
 }
 
 func (n *notifyFlags) validateSMS(c *Config) error {
-	set := map[string]string{"sms-endpoint": n.SMSEndpoint, "sms-key-id": n.SMSKeyID, "sms-key-secret": n.SMSKeySecret,
-		"sms-sign-name": n.SMSSign, "sms-template": n.SMSTemplate}
-	if !n.smsOn() {
-		return setWithout(c, set, `--notify-sms is not "http"; add --notify-sms http`)
+	gateway := map[string]string{"sms-endpoint": n.SMSEndpoint, "sms-key-id": n.SMSKeyID,
+		"sms-key-secret": n.SMSKeySecret, "sms-sign-name": n.SMSSign}
+	notifyOn, codesOn := n.smsOn(), c.SMS == "http"
+	if !notifyOn && !codesOn {
+		gateway["sms-template"], gateway["sms-code-template"] = n.SMSTemplate, n.SMSCodeTemplate
+		return setWithout(c, gateway, `neither --notify-sms nor --sms is "http"`)
 	}
-	return errors.Join(requireAll(c, `--notify-sms http`, set), checkHTTPURL(c.name("sms-endpoint"), n.SMSEndpoint))
+	errs := []error{requireAll(c, `an SMS gateway (--notify-sms http or --sms http)`, gateway),
+		checkHTTPURL(c.name("sms-endpoint"), n.SMSEndpoint)}
+	template := map[string]string{"sms-template": n.SMSTemplate}
+	if notifyOn {
+		errs = append(errs, requireAll(c, "--notify-sms http", template))
+	} else {
+		errs = append(errs, setWithout(c, template, `--notify-sms is not "http"`))
+	}
+	codeTemplate := map[string]string{"sms-code-template": n.SMSCodeTemplate}
+	if codesOn {
+		errs = append(errs, requireAll(c, "--sms http", codeTemplate))
+	} else {
+		errs = append(errs, setWithout(c, codeTemplate, `--sms is not "http"`))
+	}
+	return errors.Join(errs...)
+}
+
+// codeSender returns how sign-in codes are sent: through the SMS gateway
+// with --sms http, else to the log.
+func (n *notifyFlags) codeSender(driver string, log *slog.Logger) (sms.Sender, error) {
+	if driver != "http" {
+		return sms.Console{Logger: log}, nil
+	}
+	return sms.NewHTTP(notify.SMSConfig{Endpoint: n.SMSEndpoint, KeyID: n.SMSKeyID, KeySecret: n.SMSKeySecret,
+		SignName: n.SMSSign, CodeTemplate: n.SMSCodeTemplate})
 }
 
 func (n *notifyFlags) validateSMTP(c *Config) error {

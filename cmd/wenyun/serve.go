@@ -18,7 +18,6 @@ import (
 	"github.com/wenyun/wenyun/internal/clientip"
 	"github.com/wenyun/wenyun/internal/culture"
 	"github.com/wenyun/wenyun/internal/obs"
-	"github.com/wenyun/wenyun/internal/sms"
 	"github.com/wenyun/wenyun/internal/sqlstore"
 	"github.com/wenyun/wenyun/internal/web"
 )
@@ -94,7 +93,10 @@ func newHandler(store *sqlstore.Store, bookings culture.BookingService, cfg *Con
 		return nil, err // Validate has checked it
 	}
 	clientIP := clientip.New(trusted).IP
-	sender := sms.Console{Logger: log} // Validate admits only "console" so far
+	sender, err := cfg.Notify.codeSender(cfg.SMS, log)
+	if err != nil {
+		return nil, fmt.Errorf("sign-in codes: %w", err)
+	}
 	w, err := web.New(web.Config{
 		Units: store, Accounts: store, Activities: store, Bookings: bookings, Lotteries: store, Grab: store, Menu: store, Images: store,
 		Notifications: store, Communities: store, News: store, Moderation: store,
