@@ -236,25 +236,67 @@ type announcementRequest struct {
 }
 
 // handleAnnouncementCreate posts an announcement to a community and
-// notifies its members, for staff who manage activities at the unit.
+// notifies its members, for staff who manage activities at the unit. A
+// retry with the same Idempotency-Key returns the first announcement with
+// 200 instead of 201, posting and notifying nothing again.
 func (a *API) handleAnnouncementCreate(w http.ResponseWriter, r *http.Request) {
 	u, err := a.manageCommunity(r)
+	key := r.Header.Get("Idempotency-Key")
+	if err == nil {
+		err = checkIdempotencyKey(key)
+	}
 	var body announcementRequest
 	if err == nil {
 		err = decodeJSON(w, r, &body)
 	}
 	// The store sets the id, time and names.
 	x := &culture.Announcement{Title: body.Title, Body: body.Body, AuthorID: account(r.Context()).ID}
+	created := false
 	if err == nil {
 		x.UnitID = u.ID
 		err = x.Validate()
 	}
 	if err == nil {
-		err = a.community.PostAnnouncement(r.Context(), x)
+		created, err = a.postAnnouncement(r.Context(), x, key)
 	}
 	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	a.writeJSON(w, r, http.StatusCreated, newAnnouncementJSON(x))
+	a.writeJSON(w, r, createdOr200(created), newAnnouncementJSON(x))
+}
+
+// checkIdempotencyKey checks an Idempotency-Key header as the bookings
+// endpoint does: up to 100 visible ASCII characters, or none.
+func checkIdempotencyKey(key string) error {
+	if len(key) > culture.MaxIdempotencyKey {
+		return culture.Invalid("idempotency_key", "Idempotency-Key 过长（最多 100 个字符）。")
+	}
+	if !culture.ValidIdempotencyKey(key) {
+		return culture.Invalid("idempotency_key", "Idempotency-Key 只能包含可见的 ASCII 字符。")
+	}
+	return nil
+}
+
+// announcementPoster is the store's keyed post. The API reaches it
+// through its CommunityService; a service without it posts unkeyed.
+type announcementPoster interface {
+	PostAnnouncementOnce(ctx context.Context, a *culture.Announcement, key string) (created bool, err error)
+}
+
+// postAnnouncement posts x once per key; created is false when the key was
+// used before, and x is then the announcement posted with it.
+func (a *API) postAnnouncement(ctx context.Context, x *culture.Announcement, key string) (bool, error) {
+	if p, ok := a.community.(announcementPoster); ok {
+		return p.PostAnnouncementOnce(ctx, x, key)
+	}
+	return true, a.community.PostAnnouncement(ctx, x)
+}
+
+// createdOr200 is 201 for a new resource, 200 for a replayed one.
+func createdOr200(created bool) int {
+	if created {
+		return http.StatusCreated
+	}
+	return http.StatusOK
 }

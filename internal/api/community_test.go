@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -208,4 +209,48 @@ func TestIssue5ServicesOptional(t *testing.T) {
 		off("Ratings", "GET", "/api/v1/ratings", f.XiAdminToken, "评价管理功能未启用"),
 		off("Hide", "POST", "/api/v1/ratings/1/hide", f.XiAdminToken, "评价管理功能未启用"),
 	})
+}
+
+// A retry with the same Idempotency-Key returns the first announcement
+// with 200 and notifies no one again; another key, or another author with
+// the same key, posts anew. Bad keys are refused before anything is stored.
+func TestAnnouncementCreateIdempotent(t *testing.T) {
+	t.Parallel()
+	h, s, f := newTestAPI(t)
+	mustJoin(t, s, f.Alice, f.Xi)
+	p := path("/api/v1/communities/%d/announcements", f.Xi)
+	post := func(token, key string, want int) int64 {
+		t.Helper()
+		rec := serve(h, scenario{method: "POST", path: p, token: token, body: `{"title":"周六闭馆","body":"设备检修。"}`,
+			headers: map[string]string{"Idempotency-Key": key}, remoteAddr: "203.0.113.9:1"})
+		var x struct {
+			ID int64 `json:"id"`
+		}
+		if rec.Code != want || json.Unmarshal(rec.Body.Bytes(), &x) != nil || x.ID == 0 {
+			t.Fatalf("key %q: %d %s, want %d", key, rec.Code, rec.Body.String(), want)
+		}
+		return x.ID
+	}
+	run(t, h, []scenario{
+		{name: "ErrKeyTooLong", method: "POST", path: p, token: f.XiAdminToken, body: `{"title":"通知","body":"内容"}`,
+			headers: map[string]string{"Idempotency-Key": strings.Repeat("k", 101)}, wantStatus: http.StatusBadRequest,
+			wantCode: "invalid", wantText: []string{`"field":"idempotency_key"`, "Idempotency-Key 过长（最多 100 个字符）。"}},
+		{name: "ErrKeySpace", method: "POST", path: p, token: f.XiAdminToken, body: `{"title":"通知","body":"内容"}`,
+			headers: map[string]string{"Idempotency-Key": "a b"}, wantStatus: http.StatusBadRequest,
+			wantCode: "invalid", wantText: []string{`"field":"idempotency_key"`, "Idempotency-Key 只能包含可见的 ASCII 字符。"}},
+	})
+	first := post(f.XiAdminToken, "retry-1", http.StatusCreated)
+	if again := post(f.XiAdminToken, "retry-1", http.StatusOK); again != first {
+		t.Errorf("retry id = %d, want %d", again, first)
+	}
+	var inbox inboxReply
+	call(t, h, "GET", "/api/v1/me/notifications", f.AliceToken, "", http.StatusOK, &inbox)
+	if n := announcements(inbox); n != 1 {
+		t.Errorf("Alice got %d announcements, want 1", n)
+	}
+	for _, other := range []int64{post(f.XiAdminToken, "retry-2", http.StatusCreated), post(f.HubAdminToken, "retry-1", http.StatusCreated)} {
+		if other == first {
+			t.Errorf("a new key or author got the first announcement %d", first)
+		}
+	}
 }

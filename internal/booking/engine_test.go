@@ -604,7 +604,12 @@ func TestSoldOutMemorySparesCommunityReserve(t *testing.T) {
 			t.Fatal(err)
 		}
 		a := fx.activity(t, 2, func(a *culture.Activity) { a.UnitID, a.ReservedCommunity = branch.ID, 1 })
-		if err := s.JoinCommunity(ctx, fx.residents[2], branch.ID); err != nil {
+		// Joined before booking opened (testNow - 1h): only such a
+		// membership counts for the community reserve.
+		s.Now = func() time.Time { return testNow.Add(-2 * time.Hour) }
+		err := s.JoinCommunity(ctx, fx.residents[2], branch.ID)
+		s.Now = func() time.Time { return testNow }
+		if err != nil {
 			t.Fatal(err)
 		}
 		e, clk := newEngine(t, s, booking.Options{FairWindow: -1})
@@ -614,7 +619,7 @@ func TestSoldOutMemorySparesCommunityReserve(t *testing.T) {
 		if _, err := book(0); err != nil {
 			t.Fatal(err) // takes the one public seat
 		}
-		_, err := book(1) // not a member: the database says sold out
+		_, err = book(1) // not a member: the database says sold out
 		wantReason(t, err, culture.ReasonSoldOut)
 		b, err := book(2)
 		if err != nil {

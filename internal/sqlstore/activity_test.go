@@ -618,7 +618,12 @@ func TestBookingRacesActivityCancel(t *testing.T) {
 			}
 			a := fx.create(t, mods...)
 			acc := fixAccounts(t, s, 1)[0]
-			if err := s.JoinCommunity(t.Context(), acc, fx.branch); err != nil {
+			// Joined before booking opened, so that the membership counts
+			// for the community pool.
+			fx.setNow(activityTestNow.Add(-2 * time.Hour))
+			err := s.JoinCommunity(t.Context(), acc, fx.branch)
+			fx.setNow(activityTestNow)
+			if err != nil {
 				t.Fatal(err)
 			}
 			if tc.setUp != nil {

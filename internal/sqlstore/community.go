@@ -257,39 +257,83 @@ func scanMember(r rowScanner) (*culture.CommunityMember, error) {
 // UnitName and AuthorName, and notifies every member once (key
 // "announcement:<id>"), in the same transaction. The unit must be a branch
 // or point; the caller has checked that the author may manage it.
-func (s *Store) PostAnnouncement(ctx context.Context, a *culture.Announcement) (err error) {
-	defer wrapStoreCall(&err, "PostAnnouncement(unit=%d, author=%d)", a.UnitID, a.AuthorID)
+func (s *Store) PostAnnouncement(ctx context.Context, a *culture.Announcement) error {
+	_, err := s.PostAnnouncementOnce(ctx, a, "")
+	return err
+}
+
+var errAnnouncementKey = culture.Invalid("idempotency_key",
+	"请求标识（Idempotency-Key）须为最多 100 个可见的 ASCII 字符。")
+
+// PostAnnouncementOnce is PostAnnouncement with an idempotency key (empty:
+// none). A key the author already used at the unit — a double submit, a
+// retried request — posts nothing and notifies no one: a becomes the
+// announcement made then, and created is false.
+func (s *Store) PostAnnouncementOnce(ctx context.Context, a *culture.Announcement, key string) (created bool, err error) {
+	defer wrapStoreCall(&err, "PostAnnouncementOnce(unit=%d, author=%d)", a.UnitID, a.AuthorID)
 	if err := a.Validate(); err != nil {
-		return err
+		return false, err
 	}
 	if a.AuthorID <= 0 {
-		return errNoAuthor
+		return false, errNoAuthor
+	} else if !culture.ValidIdempotencyKey(key) {
+		return false, errAnnouncementKey
 	}
-	return s.update(ctx, func(tx *Tx) error {
+	err = s.update(ctx, func(tx *Tx) error {
 		u, err := communityUnit(ctx, tx, a.UnitID)
 		if err != nil {
 			return err
 		}
-		if err := insertAnnouncement(ctx, tx, a); err != nil {
+		if created, err = insertAnnouncement(ctx, tx, a, key); err != nil || !created {
 			return err
 		}
 		a.UnitName = u.Name
 		return notifyMembers(ctx, tx, a)
 	})
+	return created, err
 }
 
-func insertAnnouncement(ctx context.Context, tx *Tx, a *culture.Announcement) error {
+// insertAnnouncement stores a, or with a key already used by the author
+// at the unit loads the announcement made with it into a and returns
+// false. ON CONFLICT waits for a concurrent insert of the same key to
+// commit, so the lookup after it finds that row (a new statement sees it
+// under READ COMMITTED; SQLite writes one at a time).
+func insertAnnouncement(ctx context.Context, tx *Tx, a *culture.Announcement, key string) (bool, error) {
 	err := tx.queryRow(ctx, `SELECT CASE WHEN name <> '' THEN name ELSE COALESCE(username, '') END
 		FROM accounts WHERE id = ?`, a.AuthorID).Scan(&a.AuthorName)
 	if errors.Is(err, sql.ErrNoRows) {
-		return errNoAuthor
+		return false, errNoAuthor
 	} else if err != nil {
+		return false, err
+	}
+	err = tx.queryRow(ctx, `INSERT INTO announcements (unit_id, title, body, author_id, created_at, idem_key)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (unit_id, author_id, idem_key) DO NOTHING RETURNING id`,
+		a.UnitID, a.Title, a.Body, a.AuthorID, tx.nowUnix(), keyOrNull(key)).Scan(&a.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, announcementByKey(ctx, tx, a, key)
+	}
+	a.CreatedAt = tx.now
+	return err == nil, err
+}
+
+// keyOrNull stores an empty key as NULL, which never conflicts.
+func keyOrNull(key string) any {
+	if key == "" {
+		return nil
+	}
+	return key
+}
+
+// announcementByKey replaces a with the author's announcement at a's unit
+// made with key.
+func announcementByKey(ctx context.Context, tx *Tx, a *culture.Announcement, key string) error {
+	found, err := scanAnnouncement(tx.queryRow(ctx, announcementSelect+`
+		WHERE an.unit_id = ? AND an.author_id = ? AND an.idem_key = ?`, a.UnitID, a.AuthorID, key))
+	if err != nil {
 		return err
 	}
-	err = tx.queryRow(ctx, `INSERT INTO announcements (unit_id, title, body, author_id, created_at)
-		VALUES (?, ?, ?, ?, ?) RETURNING id`, a.UnitID, a.Title, a.Body, a.AuthorID, tx.nowUnix()).Scan(&a.ID)
-	a.CreatedAt = tx.now
-	return err
+	*a = *found
+	return nil
 }
 
 // notifyMembers puts the announcement in every member's inbox.
@@ -316,9 +360,7 @@ func (s *Store) FindAnnouncements(ctx context.Context, unitID int64, limit int) 
 		limit = 20
 	}
 	err = s.view(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT an.id, an.unit_id, an.title, an.body, an.author_id,
-			CASE WHEN acc.name <> '' THEN acc.name ELSE COALESCE(acc.username, '') END, u.name, an.created_at
-			FROM announcements an JOIN accounts acc ON acc.id = an.author_id JOIN units u ON u.id = an.unit_id
+		rows, err := tx.query(ctx, announcementSelect+`
 			WHERE an.unit_id = ? ORDER BY an.created_at DESC, an.id DESC LIMIT ?`, unitID, limit)
 		if err != nil {
 			return err
@@ -328,6 +370,12 @@ func (s *Store) FindAnnouncements(ctx context.Context, unitID int64, limit int) 
 	})
 	return as, err
 }
+
+// announcementSelect reads what scanAnnouncement scans, with author and
+// unit names.
+const announcementSelect = `SELECT an.id, an.unit_id, an.title, an.body, an.author_id,
+	CASE WHEN acc.name <> '' THEN acc.name ELSE COALESCE(acc.username, '') END, u.name, an.created_at
+	FROM announcements an JOIN accounts acc ON acc.id = an.author_id JOIN units u ON u.id = an.unit_id`
 
 func scanAnnouncement(r rowScanner) (*culture.Announcement, error) {
 	var a culture.Announcement

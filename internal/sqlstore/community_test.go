@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -253,6 +256,106 @@ func TestPostAnnouncement(t *testing.T) {
 	})
 }
 
+// A key the author already used at the unit posts nothing and notifies
+// no one again: the first announcement comes back with created false.
+// Another unit, another author or no key posts anew.
+func TestPostAnnouncementOnce(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
+		fx := communityFixtures(t, s)
+		ctx, acc := t.Context(), fx.residents
+		fx.joinAt(t, acc[0], fx.branch, activityTestNow)
+		fx.joinAt(t, acc[1], fx.branch, activityTestNow)
+		fixExec(t, s, `UPDATE accounts SET notify_channels = 'sms' WHERE id = ?`, acc[0])
+		hooked := 0
+		s.SetSendHook(func(_ context.Context, _ *sql.Tx, ids []int64) error { hooked += len(ids); return nil })
+		post := func(unit, author int64, title, key string) (*culture.Announcement, bool) {
+			t.Helper()
+			a := &culture.Announcement{UnitID: unit, Title: title, Body: "内容", AuthorID: author}
+			created, err := s.PostAnnouncementOnce(ctx, a, key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a, created
+		}
+		first, created := post(fx.branch, fx.staff, "国画班报名", "form-1")
+		if !created || first.ID == 0 {
+			t.Fatalf("first post: created %t, %+v", created, first)
+		}
+		fx.setNow(activityTestNow.Add(time.Minute))
+		again, created := post(fx.branch, fx.staff, "国画班报名（重复）", "form-1")
+		fx.setNow(activityTestNow)
+		first.CreatedAt = first.CreatedAt.UTC()
+		if diff := cmp.Diff(first, again); created || diff != "" {
+			t.Errorf("repeat: created %t, (-first +repeat):\n%s", created, diff)
+		}
+		if n, m := dfxCount(t, s, "announcements"), dfxCount(t, s, "notifications"); n != 1 || m != 2 {
+			t.Errorf("%d announcements, %d notifications; want 1 and one per member", n, m)
+		}
+		if n := dfxCount(t, s, "notification_sends"); n != 1 || hooked != 1 {
+			t.Errorf("%d sends, %d hooked; want the one SMS", n, hooked)
+		}
+		other := fixInsert(t, s, `INSERT INTO accounts (username, name, created_at) VALUES ('admin2', '馆员', 0) RETURNING id`)
+		for _, p := range []struct {
+			unit, author int64
+			key          string
+		}{{fx.point, fx.staff, "form-1"}, {fx.branch, other, "form-1"}, {fx.branch, fx.staff, ""}, {fx.branch, fx.staff, ""}} {
+			if a, created := post(p.unit, p.author, "另一条", p.key); !created || a.ID == first.ID {
+				t.Errorf("%+v: created %t, id %d", p, created, a.ID)
+			}
+		}
+		if n := dfxCount(t, s, "announcements"); n != 5 {
+			t.Errorf("%d announcements, want 5", n)
+		}
+	})
+}
+
+// Bad keys are refused before anything is stored.
+func TestPostAnnouncementOnceBadKey(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
+		fx := communityFixtures(t, s)
+		for _, key := range []string{"有空格 key", strings.Repeat("k", culture.MaxIdempotencyKey+1)} {
+			a := &culture.Announcement{UnitID: fx.branch, Title: "通知", Body: "内容", AuthorID: fx.staff}
+			_, err := s.PostAnnouncementOnce(t.Context(), a, key)
+			checkRefusal(t, err, culture.EINVALID, "")
+		}
+		if n := dfxCount(t, s, "announcements"); n != 0 {
+			t.Errorf("%d announcements stored", n)
+		}
+	})
+}
+
+// Concurrent submits with one key post once and notify each member once.
+func TestPostAnnouncementOnceConcurrent(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
+		fx := communityFixtures(t, s)
+		for _, a := range fx.residents {
+			fx.joinAt(t, a, fx.branch, activityTestNow)
+		}
+		var wg sync.WaitGroup
+		var created atomic.Int32
+		ids := make([]int64, 8)
+		for i := range ids {
+			wg.Go(func() {
+				a := &culture.Announcement{UnitID: fx.branch, Title: "停水通知", Body: "内容", AuthorID: fx.staff}
+				ok, err := s.PostAnnouncementOnce(context.Background(), a, "retry-7")
+				if err != nil {
+					t.Error(err)
+				} else if ok {
+					created.Add(1)
+				}
+				ids[i] = a.ID
+			})
+		}
+		wg.Wait()
+		if created.Load() != 1 || ids[0] == 0 || len(slices.Compact(slices.Clone(ids))) != 1 {
+			t.Errorf("created %d, ids %v; want one announcement for all", created.Load(), ids)
+		}
+		if n, m := dfxCount(t, s, "announcements"), dfxCount(t, s, "notifications"); n != 1 || m != len(fx.residents) {
+			t.Errorf("%d announcements, %d notifications", n, m)
+		}
+	})
+}
+
 // Announcements list newest first and stay with their unit.
 func TestFindAnnouncements(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
@@ -322,9 +425,11 @@ func TestCommunityReserveByMembership(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
 		fx := communityFixtures(t, s)
 		acc := fixAccounts(t, s, 5)
-		fx.joinAt(t, acc[0], fx.branch, activityTestNow)
-		fx.joinAt(t, acc[1], fx.point, activityTestNow)
-		fx.joinAt(t, acc[2], fx.other, activityTestNow)
+		// Before the fixture activities open (activityTestNow - 1h).
+		joined := activityTestNow.Add(-2 * time.Hour)
+		fx.joinAt(t, acc[0], fx.branch, joined)
+		fx.joinAt(t, acc[1], fx.point, joined)
+		fx.joinAt(t, acc[2], fx.other, joined)
 		fixExec(t, s, `UPDATE accounts SET home_unit_id = ? WHERE id = ?`, fx.point, acc[3])
 		atPoint := func(a *culture.Activity) { a.UnitID, a.RoomID, a.ReservedCommunity = fx.point, nil, 5 }
 		atBranch := func(a *culture.Activity) { a.ReservedCommunity = 5 }
@@ -353,6 +458,50 @@ func TestCommunityReserveByMembership(t *testing.T) {
 		_, err := s.CreateBooking(t.Context(), &culture.BookingRequest{
 			ActivityID: a.ID, AccountID: acc[3], Self: true, Pool: culture.PoolCommunity})
 		checkRefusal(t, err, culture.EFORBIDDEN, "")
+	})
+}
+
+// A membership counts for the community reserve only if it was made
+// before the activity's booking opened: joining moments before (or after)
+// a popular grab does not take the seats kept for the community.
+func TestCommunityReserveJoinedBeforeOpening(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
+		fx := communityFixtures(t, s)
+		acc := fixAccounts(t, s, 4)
+		opens := activityTestNow.Add(-time.Hour) // the fixture activities' opens_at
+		fx.joinAt(t, acc[0], fx.branch, opens.Add(-time.Second))
+		fx.joinAt(t, acc[1], fx.branch, opens)
+		fx.joinAt(t, acc[2], fx.branch, opens.Add(30*time.Minute))
+		reserve := func(a *culture.Activity) { a.ReservedCommunity = 2 }
+		for _, tc := range []struct {
+			name    string
+			account int64
+			pool    string
+		}{
+			{"JoinedBefore", acc[0], culture.PoolCommunity},
+			{"JoinedAtOpening", acc[1], culture.PoolOnline},
+			{"JoinedAfter", acc[2], culture.PoolOnline},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				a := fx.create(t, reserve)
+				if b := fx.mustTry(t, a.ID, tc.account, 1, false); b.Pool != tc.pool {
+					t.Errorf("pool = %s, want %s", b.Pool, tc.pool)
+				}
+			})
+		}
+		// With the public pool gone, a late joiner finds the activity sold
+		// out while the reserve still holds a seat for an earlier member,
+		// and asking for the reserve outright is refused.
+		a := fx.create(t, reserve, func(a *culture.Activity) { a.Capacity = 3 })
+		fx.mustTry(t, a.ID, acc[3], 1, false) // the one public seat
+		_, err := fx.try(t, a.ID, acc[2], 1, false)
+		wantReason(t, err, culture.ReasonSoldOut)
+		_, err = s.CreateBooking(t.Context(), &culture.BookingRequest{
+			ActivityID: a.ID, AccountID: acc[2], Self: true, Pool: culture.PoolCommunity})
+		checkRefusal(t, err, culture.EFORBIDDEN, "社群预留名额仅限预约开放前已加入本馆社群的居民。")
+		if b := fx.mustTry(t, a.ID, acc[0], 2, false); b.Pool != culture.PoolCommunity {
+			t.Errorf("early member's pool = %s, want community", b.Pool)
+		}
 	})
 }
 

@@ -135,10 +135,13 @@ func TestReservedSeats(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
 		fx := activityFixtures(t, s)
 		acc := fixAccounts(t, s, 3)
-		// Membership, not the home unit, opens the community reserve.
+		// Membership from before booking opened, not the home unit, opens
+		// the community reserve.
+		fx.setNow(activityTestNow.Add(-2 * time.Hour))
 		if err := s.JoinCommunity(t.Context(), acc[0], fx.branch); err != nil {
 			t.Fatal(err)
 		}
+		fx.setNow(activityTestNow)
 		fixExec(t, s, `UPDATE accounts SET home_unit_id = ? WHERE id = ?`, fx.branch, acc[1])
 		a := fx.create(t, func(a *culture.Activity) { a.ReservedWalkin, a.ReservedCommunity = 2, 2 })
 		if a.SeatsLeft != 6 || a.WalkinLeft != 2 || a.CommunityLeft != 2 ||

@@ -15,7 +15,8 @@ import (
 // Which pool a request takes from:
 //   - counter (Pool walkin): walkin_left, else seats_left;
 //   - community (Pool community): community_left, only for members of the
-//     community of the activity's unit or of a unit above it (communityMember);
+//     community of the activity's unit or of a unit above it who joined
+//     before booking opened (communityMember);
 //   - residents (Pool "" or online): community_left when eligible and
 //     enough are left, else seats_left.
 
@@ -47,7 +48,7 @@ func takeFromPools(ctx context.Context, tx *Tx, act *culture.Activity, req *cult
 	return culture.PoolOnline, nil
 }
 
-var errNotMember = culture.Errorf(culture.EFORBIDDEN, "社群预留名额仅限本馆社群居民预约。")
+var errNotMember = culture.Errorf(culture.EFORBIDDEN, "社群预留名额仅限预约开放前已加入本馆社群的居民。")
 
 func errorOr(err, otherwise error) error {
 	if err != nil {
@@ -96,15 +97,19 @@ func takeReserve(ctx context.Context, tx *Tx, activityID int64, column string, n
 }
 
 // communityMember reports whether the account belongs to the community of
-// the activity's unit or of a unit above it: a branch's community covers
-// the activities of its points. (Paths hold only digits and slashes, so
-// LIKE matches them literally.)
+// the activity's unit or of a unit above it — a branch's community covers
+// the activities of its points — and joined before the activity's booking
+// opened: otherwise anyone could join moments before a popular grab and
+// take the seats kept for the community. (Paths hold only digits and
+// slashes, so LIKE matches them literally.)
 func communityMember(ctx context.Context, tx *Tx, act *culture.Activity, accountID int64) (bool, error) {
 	var n int
 	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM community_members m
 		JOIN units c ON c.id = m.unit_id
-		JOIN units u ON u.id = ?
-		WHERE m.account_id = ? AND u.path LIKE c.path || '%'`, act.UnitID, accountID).Scan(&n)
+		JOIN activities a ON a.id = ?
+		JOIN units u ON u.id = a.unit_id
+		WHERE m.account_id = ? AND u.path LIKE c.path || '%' AND m.joined_at < a.opens_at`,
+		act.ID, accountID).Scan(&n)
 	return n > 0, err
 }
 

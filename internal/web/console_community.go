@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"net/http"
 	"slices"
@@ -118,8 +119,13 @@ func (s *Server) consoleCommunity(w http.ResponseWriter, r *http.Request) (*cult
 	return c, true
 }
 
-// renderCommunity shows the community page with the announcement form f.
+// renderCommunity shows the community page with the announcement form f,
+// which gets a fresh key unless it carries one (a refused form keeps its
+// key: nothing was posted with it).
 func (s *Server) renderCommunity(w http.ResponseWriter, r *http.Request, status int, c *culture.Community, f *consoleForm) {
+	if f.Get(announceKey) == "" {
+		f.Values[announceKey] = newAnnounceKey()
+	}
 	data := &consoleCommunityPage{Page: s.page(r, c.UnitName+"社群"), Community: c,
 		Growth: newGrowthTable(c.Growth), PageNo: consolePageNo(r), Form: f}
 	var err error
@@ -147,18 +153,20 @@ func consolePageNo(r *http.Request) int {
 
 // handleConsoleAnnouncementCreate posts an announcement to the community's
 // members: 403 for staff of another unit, 422 with the form for bad input.
+// The form's key makes a double submit post (and notify) once.
 func (s *Server) handleConsoleAnnouncementCreate(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.consoleCommunity(w, r)
 	if !ok || !s.consoleParseForm(w, r) {
 		return
 	}
 	f := consoleFormFrom(r, "announce", "title", "body")
+	key := announceKeyFrom(r, f)
 	a := &culture.Announcement{UnitID: c.UnitID, Title: f.text("title", "请填写标题。"),
 		Body: f.text("body", "请填写内容。"), AuthorID: consoleAccount(r).ID}
 	if f.Valid() {
-		err := s.Communities.PostAnnouncement(r.Context(), a)
+		created, err := s.postAnnouncement(r.Context(), a, key)
 		if err == nil {
-			s.flash(r, "已发布公告“"+a.Title+"”，已通知社群成员。")
+			s.flash(r, announcedFlash(a, created))
 			redirect(w, r, fmt.Sprintf("/console/communities/%d", c.UnitID))
 			return
 		} else if !f.absorb(err) {
@@ -167,4 +175,49 @@ func (s *Server) handleConsoleAnnouncementCreate(w http.ResponseWriter, r *http.
 		}
 	}
 	s.renderCommunity(w, r, http.StatusUnprocessableEntity, c, f)
+}
+
+// announceKey is the announcement form's hidden field: a random key made
+// when the form is shown, so that submitting it twice posts once.
+const announceKey = "idempotency_key"
+
+// newAnnounceKey returns a fresh form key (crypto/rand, 26 base32
+// characters: 128 bits).
+func newAnnounceKey() string { return rand.Text() }
+
+// announceKeyFrom reads the submitted key into f; a key the store would
+// refuse (a tampered form) fails the form, which is shown again with a
+// fresh key. A form without one (shown before keys existed) posts unkeyed.
+func announceKeyFrom(r *http.Request, f *consoleForm) string {
+	key := r.PostForm.Get(announceKey)
+	if !culture.ValidIdempotencyKey(key) {
+		f.fail("", "表单已失效，请核对内容后重新提交。")
+		key = ""
+	}
+	f.Values[announceKey] = key
+	return key
+}
+
+// announcementPoster is the store's keyed post (sqlstore.Store implements
+// it); a CommunityService without it posts unkeyed.
+type announcementPoster interface {
+	PostAnnouncementOnce(ctx context.Context, a *culture.Announcement, key string) (created bool, err error)
+}
+
+// postAnnouncement posts a once per key; created is false when the key
+// was used before and a is then the announcement posted with it.
+func (s *Server) postAnnouncement(ctx context.Context, a *culture.Announcement, key string) (bool, error) {
+	if p, ok := s.Communities.(announcementPoster); ok {
+		return p.PostAnnouncementOnce(ctx, a, key)
+	}
+	return true, s.Communities.PostAnnouncement(ctx, a)
+}
+
+// announcedFlash tells staff the announcement went out, or that a repeat
+// of the form changed nothing.
+func announcedFlash(a *culture.Announcement, created bool) string {
+	if !created {
+		return "公告“" + a.Title + "”已发布过，没有重复发布或通知。"
+	}
+	return "已发布公告“" + a.Title + "”，已通知社群成员。"
 }
