@@ -65,9 +65,9 @@ func TestCommunityRepliesMatchOpenAPI(t *testing.T) {
 		{"DELETE /news/{id}", draft, f.XiAdminToken, "", 204},
 		{"GET /ratings", "/api/v1/ratings?within=" + itoa(f.Xi), f.XiAdminToken, "", 200},
 		{"GET /ratings", "/api/v1/ratings?within=" + itoa(f.Xi), f.AliceToken, "", 403},
-		{"POST /ratings/{id}/hide", path("/api/v1/ratings/%d/hide", rating), f.XiAdminToken, `{"reason":"广告"}`, 204},
+		{"POST /ratings/{id}/hide", path("/api/v1/ratings/%d/hide", rating), f.XiAdminToken, `{"reason":"广告"}`, 200},
 		{"POST /ratings/{id}/hide", path("/api/v1/ratings/%d/hide", rating), f.NanAdminToken, `{"reason":"广告"}`, 403},
-		{"POST /ratings/{id}/show", path("/api/v1/ratings/%d/show", rating), f.XiAdminToken, "", 204},
+		{"POST /ratings/{id}/show", path("/api/v1/ratings/%d/show", rating), f.XiAdminToken, "", 200},
 		{"POST /ratings/{id}/show", "/api/v1/ratings/999/show", f.XiAdminToken, "", 404},
 	}
 	for _, tt := range tests {

@@ -338,7 +338,8 @@ func TestReviewApprove(t *testing.T) {
 	})
 	run(t, h, []scenario{
 		post("OK", p, m.HubAdminToken, http.StatusOK, "", `"status":"published"`, `"title":"少儿越剧启蒙课"`),
-		post("ErrAgain", p, m.HubAdminToken, http.StatusNotFound, "not_found"),
+		post("ErrAgain", p, m.HubAdminToken, http.StatusConflict, "conflict", "该提交已审核"),
+		post("ErrReturnApproved", path("/api/v1/review/%d/return", m.PendingRev), m.HubAdminToken, http.StatusConflict, "conflict"),
 	})
 	call(t, h, "GET", path("/api/v1/menu/%d", m.Pending), "", "", http.StatusOK, nil)
 }
@@ -362,6 +363,9 @@ func TestReviewReturn(t *testing.T) {
 	})
 	run(t, h, []scenario{
 		post("OK", p, m.HubAdminToken, reason, http.StatusOK, "", `"status":"returned"`, `"return_reason":"请补充场地要求。"`),
+		post("ErrAgain", p, m.HubAdminToken, reason, http.StatusConflict, "conflict", "该提交已审核"),
+		post("ErrAgainNoReason", p, m.HubAdminToken, `{"reason":""}`, http.StatusConflict, "conflict"),
+		post("ErrApproveReturned", path("/api/v1/review/%d/approve", m.PendingRev), m.HubAdminToken, "", http.StatusConflict, "conflict"),
 	})
 	call(t, h, "GET", path("/api/v1/menu/%d", m.Pending), "", "", http.StatusNotFound, nil)
 }

@@ -58,7 +58,8 @@ func (a *API) handleRatingIndex(w http.ResponseWriter, r *http.Request) {
 	a.writeJSON(w, r, http.StatusOK, out)
 }
 
-// handleRatingHide hides a rating with a reason (audited).
+// handleRatingHide hides a rating with a reason (audited) and answers the
+// rating as moderators see it.
 func (a *API) handleRatingHide(w http.ResponseWriter, r *http.Request) {
 	a.moderate(w, r, true)
 }
@@ -69,10 +70,10 @@ func (a *API) handleRatingShow(w http.ResponseWriter, r *http.Request) {
 	a.moderate(w, r, false)
 }
 
-// moderate hides or shows the rating of the path. The store checks, in
-// the same transaction, that the caller manages activities at the unit
-// of the rated activity (RatingModeration has no lookup by id for the API
-// to check first), then the reason.
+// moderate hides or shows the rating of the path, then reads it back. The
+// store checks, in the same transaction as the change, that the caller
+// manages activities at the unit of the rated activity (404 before 403),
+// then the reason; so no lookup is needed here first.
 func (a *API) moderate(w http.ResponseWriter, r *http.Request, hide bool) {
 	id, err := pathID(r, "id")
 	me := account(r.Context())
@@ -86,9 +87,13 @@ func (a *API) moderate(w http.ResponseWriter, r *http.Request, hide bool) {
 	if err == nil {
 		err = a.moderation.HideRating(r.Context(), id, hide, body.Reason, me.ID)
 	}
+	var rt *culture.Rating
+	if err == nil {
+		rt, err = a.moderation.FindRatingByID(r.Context(), id)
+	}
 	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	w.WriteHeader(http.StatusNoContent)
+	a.writeJSON(w, r, http.StatusOK, newStaffRatingJSON(rt))
 }

@@ -54,12 +54,13 @@ func TestRatingHide(t *testing.T) {
 		post("ErrLongReason", hide, f.XiAdminToken, `{"reason":"`+strings.Repeat("因", 201)+`"}`, http.StatusBadRequest, "invalid", `"field":"reason"`),
 		post("ErrShowOtherBranch", show, f.NanAdminToken, "", http.StatusForbidden, "forbidden"),
 		list("OKStillShown", f.XiAdminToken, `"hidden":false`),
-		post("OK", hide, f.XiAdminToken, reason, http.StatusNoContent, ""),
+		post("OK", hide, f.XiAdminToken, reason, http.StatusOK, "", `"id":`+itoa(id), `"hidden":true`,
+			`"hidden_reason":"含不当内容"`, `"activity_title":"音乐沙龙"`, `"unit_id":`+itoa(f.Xi), `"author_name":"138****0001"`),
 		list("OKListed", f.HubAdminToken, `"hidden":true`, `"hidden_reason":"含不当内容"`),
 		post("ErrShowLongReason", show, f.HubAdminToken, `{"reason":"`+strings.Repeat("因", 201)+`"}`, http.StatusBadRequest, "invalid", `"field":"reason"`),
 		list("OKStillHidden", f.XiAdminToken, `"hidden":true`),
-		post("OKShow", show, f.HubAdminToken, "", http.StatusNoContent, ""),
+		post("OKShow", show, f.HubAdminToken, "", http.StatusOK, "", `"id":`+itoa(id), `"hidden":false`, `"hidden_reason":""`),
 		list("OKShown", f.XiAdminToken, `"hidden":false`, `"hidden_reason":""`),
-		post("OKShowWithReason", show, f.XiAdminToken, `{"reason":"误操作"}`, http.StatusNoContent, ""),
+		post("OKShowWithReason", show, f.XiAdminToken, `{"reason":"误操作"}`, http.StatusOK, "", `"hidden":false`, `"hidden_reason":""`),
 	})
 }

@@ -11,7 +11,9 @@ import (
 	"github.com/wenyun/wenyun/internal/culture"
 )
 
-var errRevisionNotFound = notFound("待审核的提交不存在，可能已审核过。")
+// errRevisionReviewed refuses a revision no longer pending, before its
+// reason is read.
+var errRevisionReviewed = culture.Errorf(culture.ECONFLICT, "该提交已审核或已被新的提交替换。")
 
 // providerJSON is a culture provider. The contact appears only to whoever
 // acts for the provider (its staff, the hub's reviewers).
@@ -395,27 +397,25 @@ func (a *API) review(w http.ResponseWriter, r *http.Request, approve bool) {
 	a.writeJSON(w, r, http.StatusOK, newOwnItemJSON(m))
 }
 
-// reviewable finds a pending revision the caller may review. The domain
-// has no lookup of one revision, so it is sought among the pending ones
-// of every hub: one reviewed already or unknown is not found alike.
+// reviewable finds a pending revision the caller may review: unknown is
+// 404, one at a hub where the caller does not review the menu 403, one no
+// longer pending 409 (ReviewMenuItem says the same when another reviewer
+// gets there in between).
 func (a *API) reviewable(ctx context.Context, id int64) (*culture.MenuRevision, error) {
 	me := account(ctx)
 	if !me.CanAnywhere(culture.ActReviewMenu) {
 		return nil, culture.ErrForbidden
 	}
-	kind := culture.UnitHub
-	hubs, _, err := a.units.FindUnits(ctx, culture.UnitFilter{Kind: &kind, Limit: maxUnits})
-	for _, hub := range hubs {
-		var revs []*culture.MenuRevision
-		if err == nil {
-			revs, err = a.menu.FindPendingRevisions(ctx, hub.ID)
-		}
-		if i := slices.IndexFunc(revs, func(rev *culture.MenuRevision) bool { return rev.ID == id }); i >= 0 {
-			return revs[i], me.Check(culture.ActReviewMenu, hub)
-		}
+	rev, err := a.menu.FindRevisionByID(ctx, id)
+	var hub *culture.Unit
+	if err == nil {
+		hub, err = a.units.FindUnitByID(ctx, rev.HubID)
 	}
-	if err != nil {
-		return nil, err
+	if err == nil {
+		err = me.Check(culture.ActReviewMenu, hub)
 	}
-	return nil, errRevisionNotFound
+	if err == nil && rev.State != culture.RevisionPending {
+		err = errRevisionReviewed
+	}
+	return rev, err
 }

@@ -252,6 +252,8 @@ type MenuRevision struct {
 	ItemTitle    string `json:"item_title,omitempty"` // live title ("" if never approved)
 	ProviderID   int64  `json:"provider_id,omitempty"`
 	ProviderName string `json:"provider_name,omitempty"`
+	// HubID is the provider's hub, where ActReviewMenu allows the review.
+	HubID int64 `json:"hub_id,omitempty"`
 }
 
 // MenuFilter selects menu items.
@@ -569,6 +571,9 @@ type MenuService interface {
 	FindMenuItems(ctx context.Context, f MenuFilter) ([]*MenuItem, int, error)
 	// FindPendingRevisions lists revisions waiting for review at a hub, oldest first.
 	FindPendingRevisions(ctx context.Context, hubID int64) ([]*MenuRevision, error)
+	// FindRevisionByID returns a revision in any state, with its provider,
+	// hub and live title; ENOTFOUND when missing.
+	FindRevisionByID(ctx context.Context, id int64) (*MenuRevision, error)
 
 	// Support records the resident's support of a published item for a
 	// branch (their home branch when unitID is 0) this season; ECONFLICT

@@ -260,4 +260,7 @@ type RatingModeration interface {
 	// FindRatingsForStaff lists ratings, hidden ones included, of the
 	// activities within a unit's subtree, newest first.
 	FindRatingsForStaff(ctx context.Context, within int64, limit, offset int) ([]*Rating, int, error)
+	// FindRatingByID returns a rating, hidden or not, as FindRatingsForStaff
+	// shows it (author masked); ENOTFOUND when missing.
+	FindRatingByID(ctx context.Context, id int64) (*Rating, error)
 }

@@ -77,6 +77,34 @@ func (s *Store) CreateStaff(ctx context.Context, a *culture.Account, password st
 	return s.update(ctx, func(tx *Tx) error { return createStaff(ctx, tx, a, hash) })
 }
 
+// CreateStaffWithGrants stores a staff account and its grants in one
+// transaction, as CreateStaff and CreateGrant would: if any grant is
+// refused, no account is created (its username stays free) and a.ID stays
+// 0. On success each grant's AccountID is a.ID and a.Grants holds them.
+func (s *Store) CreateStaffWithGrants(ctx context.Context, a *culture.Account, password string, grants []*culture.Grant) (err error) {
+	defer wrapStoreCall(&err, "CreateStaffWithGrants(%q, %d grants)", a.Username, len(grants))
+	a.Username = strings.ToLower(strings.TrimSpace(a.Username))
+	if err := validateStaff(a, password); err != nil {
+		return err
+	}
+	for _, g := range grants {
+		if err := g.Validate(); err != nil {
+			return err
+		}
+	}
+	hash, err := hashPassword(password)
+	if err != nil {
+		return err
+	}
+	err = s.update(ctx, func(tx *Tx) error { return createStaffWithGrants(ctx, tx, a, hash, grants) })
+	if err != nil {
+		a.ID, a.PasswordHash = 0, "" // rolled back
+		return err
+	}
+	a.Grants = grants
+	return nil
+}
+
 // Authenticate returns the staff account with the username and password,
 // with its grants. An unknown username and a wrong password are the same
 // EUNAUTHORIZED refusal and take the same time.
@@ -291,6 +319,19 @@ func createStaff(ctx context.Context, tx *Tx, a *culture.Account, hash string) e
 		return err
 	}
 	a.PasswordHash, a.CreatedAt = hash, tx.now
+	return nil
+}
+
+func createStaffWithGrants(ctx context.Context, tx *Tx, a *culture.Account, hash string, grants []*culture.Grant) error {
+	if err := createStaff(ctx, tx, a, hash); err != nil {
+		return err
+	}
+	for _, g := range grants {
+		g.AccountID = a.ID
+		if err := createGrant(ctx, tx, g); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

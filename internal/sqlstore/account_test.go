@@ -372,6 +372,52 @@ func TestCreateGrant(t *testing.T) {
 	})
 }
 
+func TestCreateStaffWithGrants(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
+		fx := mfxFixtures(t, s)
+		staffGrant := func(p *culture.Provider) *culture.Grant {
+			return &culture.Grant{Role: culture.RoleProviderStaff, UnitID: fx.hub.ID, ProviderID: &p.ID}
+		}
+		for _, tc := range []struct {
+			name   string
+			grants []*culture.Grant
+			code   string
+			msg    string
+		}{
+			{"ErrProviderOfOtherHub", []*culture.Grant{staffGrant(fx.otherProvider)},
+				culture.EINVALID, "文化主体不存在或不属于该单位。"},
+			{"ErrSecondGrantTaken", []*culture.Grant{staffGrant(fx.provider), staffGrant(fx.provider)},
+				culture.ECONFLICT, "该账号在此单位已有这一角色。"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				accounts, grants := mfxCount(t, s, "accounts"), mfxCount(t, s, "grants")
+				a := &culture.Account{Username: "cswg-staff", Name: "联系人"}
+				err := s.CreateStaffWithGrants(t.Context(), a, accountTestPassword, tc.grants)
+				accountWantErr(t, err, tc.code, tc.msg)
+				if a.ID != 0 || mfxCount(t, s, "accounts") != accounts || mfxCount(t, s, "grants") != grants {
+					t.Errorf("id %d; accounts %d, grants %d; want no account and %d, %d",
+						a.ID, mfxCount(t, s, "accounts"), mfxCount(t, s, "grants"), accounts, grants)
+				}
+			})
+		}
+		t.Run("OK", func(t *testing.T) { // the username the failures tried is free
+			a := &culture.Account{Username: "CSWG-staff", Name: "联系人"}
+			if err := s.CreateStaffWithGrants(t.Context(), a, accountTestPassword,
+				[]*culture.Grant{staffGrant(fx.provider)}); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.FindAccountByID(t.Context(), a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Username != "cswg-staff" || !got.IsProviderStaff(fx.provider.ID) || len(got.Grants) != 1 {
+				t.Errorf("stored %+v with grants %v, want cswg-staff with one grant of provider %d",
+					got, got.Grants, fx.provider.ID)
+			}
+		})
+	})
+}
+
 func TestDeleteGrant(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
 		f := unitFixtureTree(t, s)

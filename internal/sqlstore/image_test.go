@@ -72,3 +72,63 @@ func imageEqual(a, b *culture.Image) bool {
 	x.CreatedBy, y.CreatedBy = nil, nil
 	return x == y
 }
+
+func TestDeleteImage(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
+		fx := mfxFixtures(t, s)
+		t.Run("OK", func(t *testing.T) {
+			img := mfxImage(t, s, 2, 2)
+			before := mfxCount(t, s, "images")
+			if err := s.DeleteImage(t.Context(), img.ID); err != nil {
+				t.Fatal(err)
+			}
+			if after := mfxCount(t, s, "images"); after != before-1 {
+				t.Errorf("images: %d, want %d", after, before-1)
+			}
+			_, _, err := s.FindImage(t.Context(), img.ID)
+			accountWantErr(t, err, culture.ENOTFOUND, "图片不存在。")
+		})
+		for _, tc := range []struct {
+			name string
+			use  func(t *testing.T, id int64)
+		}{
+			{"ErrLogo", func(t *testing.T, id int64) {
+				p := &culture.Provider{HubID: fx.hub.ID, Name: "有标志的剧团", Level: culture.LevelDistrict,
+					Kind: "troupe", LogoID: &id}
+				if err := s.CreateProvider(t.Context(), p); err != nil {
+					t.Fatal(err)
+				}
+			}},
+			{"ErrCover", func(t *testing.T, id int64) {
+				a := newsArticle(fx.hub, fx.reviewer, "有封面的资讯", true)
+				a.CoverID = &id
+				newsCreate(t, s, a)
+			}},
+			{"ErrItemPhoto", func(t *testing.T, id int64) {
+				fx.submit(t, func(f *culture.MenuItemFields) { f.PhotoIDs = []int64{fx.photo.ID, id} })
+			}},
+			{"ErrPendingPhoto", func(t *testing.T, id int64) {
+				item := fx.publish(t)
+				_, err := s.SubmitMenuItem(t.Context(), fx.provider.ID, item.ID,
+					mfxFields(func(f *culture.MenuItemFields) { f.PhotoIDs = []int64{id} }), fx.staff.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+			}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				img := mfxImage(t, s, 3, 3)
+				tc.use(t, img.ID)
+				before := mfxCount(t, s, "images")
+				err := s.DeleteImage(t.Context(), img.ID)
+				accountWantErr(t, err, culture.ECONFLICT, "图片正在使用，不能删除。")
+				if after := mfxCount(t, s, "images"); after != before {
+					t.Errorf("images: %d, want %d", after, before)
+				}
+			})
+		}
+		t.Run("ErrNotFound", func(t *testing.T) {
+			accountWantErr(t, s.DeleteImage(t.Context(), 9999), culture.ENOTFOUND, "图片不存在。")
+		})
+	})
+}

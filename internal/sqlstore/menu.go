@@ -215,7 +215,7 @@ func reviewMenuItem(ctx context.Context, tx *Tx, revisionID int64, reason string
 	if err != nil {
 		return err
 	}
-	a, hub, err := actorAndHub(ctx, tx, by, rev.hubID)
+	a, hub, err := actorAndHub(ctx, tx, by, rev.HubID)
 	if err != nil {
 		return err
 	} else if err := a.Check(culture.ActReviewMenu, hub); err != nil {
@@ -271,12 +271,6 @@ func checkReason(reason, msg string) error {
 	return nil
 }
 
-// revisionRow is a revision with its item's hub.
-type revisionRow struct {
-	culture.MenuRevision
-	hubID int64
-}
-
 // revisionColumns selects a revision r of item i by provider p. ItemTitle
 // is the live title, empty while the item was never approved.
 const revisionColumns = `r.id, r.item_id, r.state, r.fields, r.reason, r.submitted_by, r.submitted_at,
@@ -287,13 +281,13 @@ const revisionColumns = `r.id, r.item_id, r.state, r.fields, r.reason, r.submitt
 const revisionJoins = ` FROM menu_revisions r JOIN menu_items i ON i.id = r.item_id
 	JOIN providers p ON p.id = i.provider_id`
 
-func scanRevision(row rowScanner) (*revisionRow, error) {
-	var r revisionRow
+func scanRevision(row rowScanner) (*culture.MenuRevision, error) {
+	var r culture.MenuRevision
 	var fields string
 	var submitted int64
 	var reviewedBy, reviewedAt sql.NullInt64
 	err := row.Scan(&r.ID, &r.ItemID, &r.State, &fields, &r.Reason, &r.SubmittedBy, &submitted,
-		&reviewedBy, &reviewedAt, &r.ItemTitle, &r.ProviderID, &r.ProviderName, &r.hubID)
+		&reviewedBy, &reviewedAt, &r.ItemTitle, &r.ProviderID, &r.ProviderName, &r.HubID)
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +295,7 @@ func scanRevision(row rowScanner) (*revisionRow, error) {
 	return &r, json.Unmarshal([]byte(fields), &r.Fields)
 }
 
-func findRevision(ctx context.Context, tx *Tx, id int64) (*revisionRow, error) {
+func findRevision(ctx context.Context, tx *Tx, id int64) (*culture.MenuRevision, error) {
 	r, err := scanRevision(tx.queryRow(ctx, `SELECT `+revisionColumns+revisionJoins+` WHERE r.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, culture.Errorf(culture.ENOTFOUND, "该提交不存在。")
@@ -315,10 +309,19 @@ func pendingRevision(ctx context.Context, tx *Tx, itemID int64) (*culture.MenuRe
 		WHERE r.item_id = ? AND r.state = 'pending'`, itemID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
-	} else if err != nil {
-		return nil, err
 	}
-	return &r.MenuRevision, nil
+	return r, err
+}
+
+// FindRevisionByID returns a revision in any state with its provider,
+// the provider's hub and the item's live title; ENOTFOUND when missing.
+func (s *Store) FindRevisionByID(ctx context.Context, id int64) (r *culture.MenuRevision, err error) {
+	defer wrapStoreCall(&err, "FindRevisionByID(%d)", id)
+	err = s.view(ctx, func(tx *Tx) error {
+		r, err = findRevision(ctx, tx, id)
+		return err
+	})
+	return r, err
 }
 
 // FindPendingRevisions lists the revisions waiting for review of items of
@@ -331,13 +334,7 @@ func (s *Store) FindPendingRevisions(ctx context.Context, hubID int64) (out []*c
 		if err != nil {
 			return err
 		}
-		out, err = scanAll(rows, func(row rowScanner) (*culture.MenuRevision, error) {
-			r, err := scanRevision(row)
-			if err != nil {
-				return nil, err
-			}
-			return &r.MenuRevision, nil
-		})
+		out, err = scanAll(rows, scanRevision)
 		return err
 	})
 	return out, err

@@ -714,3 +714,49 @@ func TestFindPendingRevisions(t *testing.T) {
 		}
 	})
 }
+
+func TestFindRevisionByID(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
+		fx := mfxFixtures(t, s)
+		m := fx.submit(t, func(f *culture.MenuItemFields) { f.Title = "初稿" })
+		first := m.Pending.ID
+		fx.approve(t, m.ID)
+		edit, err := s.SubmitMenuItem(t.Context(), fx.provider.ID, m.ID,
+			mfxFields(func(f *culture.MenuItemFields) { f.Title = "改名后" }), fx.staff.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := fx.submitAs(t, fx.otherProvider.ID, fx.otherReviewer.ID, func(f *culture.MenuItemFields) { f.Title = "露天电影" })
+
+		type row struct {
+			State, Title, ItemTitle, Provider string
+			ProviderID, HubID                 int64
+			Reviewed                          bool
+		}
+		for _, tc := range []struct {
+			name string
+			id   int64
+			want row
+		}{
+			{"Approved", first, row{culture.RevisionApproved, "初稿", "初稿", "星光越剧团", fx.provider.ID, fx.hub.ID, true}},
+			{"PendingEdit", edit.Pending.ID, row{culture.RevisionPending, "改名后", "初稿", "星光越剧团", fx.provider.ID, fx.hub.ID, false}},
+			{"OtherHubNeverApproved", other.Pending.ID, row{culture.RevisionPending, "露天电影", "", "邻区影院", fx.otherProvider.ID, fx.otherHub.ID, false}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				r, err := s.FindRevisionByID(t.Context(), tc.id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := row{r.State, r.Fields.Title, r.ItemTitle, r.ProviderName, r.ProviderID, r.HubID, r.ReviewedBy != nil && r.ReviewedAt != nil}
+				if diff := cmp.Diff(tc.want, got); diff != "" {
+					t.Errorf("revision %d (-want +got):\n%s", tc.id, diff)
+				}
+				if r.ID != tc.id {
+					t.Errorf("id %d, want %d", r.ID, tc.id)
+				}
+			})
+		}
+		_, err = s.FindRevisionByID(t.Context(), 99999)
+		checkRefusal(t, err, culture.ENOTFOUND, "该提交不存在。")
+	})
+}

@@ -21,7 +21,7 @@ const maxHideReason = 200
 // Hiding needs a reason of 1 to 200 characters; showing takes an optional
 // one. by must manage activities at the unit of the rating's activity
 // (EFORBIDDEN otherwise): the permission is checked here, in the same
-// transaction, as the web layer cannot look a rating up by its id. Hidden
+// transaction as the change, whatever the caller checked before. Hidden
 // ratings count in no average (every average query filters hidden = 0).
 func (s *Store) HideRating(ctx context.Context, id int64, hide bool, reason string, by int64) (err error) {
 	defer wrapStoreCall(&err, "HideRating(%d, hide=%t, by=%d)", id, hide, by)
@@ -95,14 +95,11 @@ func setRatingHidden(ctx context.Context, tx *Tx, id int64, hide bool, reason st
 func (s *Store) FindRatingsForStaff(ctx context.Context, within int64, limit, offset int) (out []*culture.Rating, total int, err error) {
 	defer wrapStoreCall(&err, "FindRatingsForStaff(%d)", within)
 	limit, offset = activityPage(limit, offset, 50, 200)
-	const from = ` FROM ratings rt JOIN accounts ac ON ac.id = rt.account_id
-		JOIN activities a ON a.id = rt.activity_id
+	const from = staffRatingFrom + `
 		WHERE a.unit_id IN (SELECT c.id FROM units c JOIN units w ON c.path LIKE w.path || '%' WHERE w.id = ?)`
 	err = s.view(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT COUNT(*) OVER(), rt.id, rt.activity_id, rt.account_id, rt.score,
-			rt.comment, rt.created_at, ac.name, COALESCE(ac.phone, ''), rt.hidden, rt.hidden_reason,
-			a.title, a.unit_id`+from+` ORDER BY rt.created_at DESC, rt.id DESC LIMIT ? OFFSET ?`,
-			within, limit, offset)
+		rows, err := tx.query(ctx, `SELECT COUNT(*) OVER(), `+staffRatingColumns+from+`
+			ORDER BY rt.created_at DESC, rt.id DESC LIMIT ? OFFSET ?`, within, limit, offset)
 		if err != nil {
 			return err
 		}
@@ -115,15 +112,38 @@ func (s *Store) FindRatingsForStaff(ctx context.Context, within int64, limit, of
 	return out, total, err
 }
 
-// scanStaffRating scans a row of FindRatingsForStaff: the total, the
-// columns scanRating reads, then the moderation and activity columns.
-func scanStaffRating(row rowScanner, total *int) (*culture.Rating, error) {
+// FindRatingByID returns a rating, hidden or not, as FindRatingsForStaff
+// lists it; ENOTFOUND when missing.
+func (s *Store) FindRatingByID(ctx context.Context, id int64) (r *culture.Rating, err error) {
+	defer wrapStoreCall(&err, "FindRatingByID(%d)", id)
+	err = s.view(ctx, func(tx *Tx) error {
+		r, err = scanStaffRating(tx.queryRow(ctx, `SELECT `+staffRatingColumns+staffRatingFrom+` WHERE rt.id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return errRatingNotFound
+		}
+		return err
+	})
+	return r, err
+}
+
+// staffRatingColumns are the columns scanStaffRating reads (after any it
+// is given to scan first), from staffRatingFrom.
+const staffRatingColumns = `rt.id, rt.activity_id, rt.account_id, rt.score, rt.comment, rt.created_at,
+	ac.name, COALESCE(ac.phone, ''), rt.hidden, rt.hidden_reason, a.title, a.unit_id`
+
+const staffRatingFrom = ` FROM ratings rt JOIN accounts ac ON ac.id = rt.account_id
+	JOIN activities a ON a.id = rt.activity_id`
+
+// scanStaffRating scans a row of staffRatingColumns: first into before
+// (FindRatingsForStaff's total), then the columns scanRating reads, then
+// the moderation and activity columns.
+func scanStaffRating(row rowScanner, before ...any) (*culture.Rating, error) {
 	var hidden int64
 	var extra struct {
 		reason, title string
 		unit          int64
 	}
-	r, err := scanRating(scanInto{row, []any{total}, []any{&hidden, &extra.reason, &extra.title, &extra.unit}})
+	r, err := scanRating(scanInto{row, before, []any{&hidden, &extra.reason, &extra.title, &extra.unit}})
 	if err != nil {
 		return nil, err
 	}

@@ -222,3 +222,36 @@ func TestFindRatingsForStaff(t *testing.T) {
 		}
 	})
 }
+
+func TestFindRatingByID(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
+		fx := modFixtures(t, s)
+		one := fx.ratings[0]
+		if err := s.HideRating(t.Context(), one.ID, true, "广告", fx.branchAdmin.ID); err != nil {
+			t.Fatal(err)
+		}
+		listed, _, err := s.FindRatingsForStaff(t.Context(), fx.branch.ID, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range listed {
+			got, err := s.FindRatingByID(t.Context(), want.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("rating %d (-listed +found):\n%s", want.ID, diff)
+			}
+		}
+		got, err := s.FindRatingByID(t.Context(), one.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Hidden || got.HiddenReason != "广告" || got.UnitID != fx.branch.ID || got.ActivityTitle == "" ||
+			got.AuthorName == "" || !strings.Contains(got.AuthorName, "*") {
+			t.Errorf("hidden rating as found: %+v", got)
+		}
+		_, err = s.FindRatingByID(t.Context(), 99999)
+		checkRefusal(t, err, culture.ENOTFOUND, "评价不存在。")
+	})
+}

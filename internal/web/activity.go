@@ -268,6 +268,9 @@ type activityPage struct {
 	QueueUntil time.Time
 	// NoShowRule and WeeklyRule state the per-person rules ("" if none).
 	NoShowRule, WeeklyRule string
+	// Ratings are an ended activity's visible ratings, rendered in the
+	// page so that they show without JavaScript; nil when there are none.
+	Ratings *ratingSummary
 }
 
 // attendeeOption is a family member offered as an attendee.
@@ -346,6 +349,9 @@ func (s *Server) activityPage(r *http.Request, a *culture.Activity, req *culture
 	}
 	if a.Mode == culture.ModeFirstCome && s.FairWindow > 0 {
 		p.QueueUntil = a.OpensAt.Add(s.FairWindow)
+	}
+	if p.State == stateEnded {
+		p.Ratings = s.pageRatings(r.Context(), a.ID)
 	}
 	if p.Account == nil {
 		return p, nil

@@ -146,17 +146,42 @@ func consoleReadUpload(fh *multipart.FileHeader) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(file, culture.MaxImageBytes+1))
 }
 
-// consoleStoreImages stores checked pictures and returns their ids.
+// consoleStoreImages stores checked pictures and returns their ids. If one
+// fails, those stored before it are dropped.
 func (s *Server) consoleStoreImages(ctx context.Context, pictures [][]byte, by int64) ([]int64, error) {
 	var ids []int64
 	for _, data := range pictures {
 		img, err := s.Images.CreateImage(ctx, data, &by)
 		if err != nil {
+			s.consoleDropImages(ctx, ids)
 			return nil, err
 		}
 		ids = append(ids, img.ID)
 	}
 	return ids, nil
+}
+
+// imageDeleter is the part of the store (sqlstore.Store.DeleteImage) that
+// removes an image nothing uses; culture.ImageService does not have it.
+type imageDeleter interface {
+	DeleteImage(ctx context.Context, id int64) error
+}
+
+// consoleDropImages deletes pictures stored for a save that then failed,
+// so they are not left unused. It is best effort: a failure is logged and
+// never replaces the caller's error. The deletion runs even if the client
+// has gone.
+func (s *Server) consoleDropImages(ctx context.Context, ids []int64) {
+	del, ok := s.Images.(imageDeleter)
+	if !ok {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	for _, id := range ids {
+		if err := del.DeleteImage(ctx, id); err != nil {
+			s.Logger.ErrorContext(ctx, "drop unused image", "image", id, "err", err)
+		}
+	}
 }
 
 // consoleItemFields are the text inputs of the menu item form; the
@@ -287,7 +312,9 @@ func (s *Server) consoleSubmitItem(w http.ResponseWriter, r *http.Request, p *cu
 		var got *culture.MenuItem
 		if err == nil {
 			fields.PhotoIDs = append(fields.PhotoIDs, ids...)
-			got, err = s.Menu.SubmitMenuItem(ctx, p.ID, itemID, fields, acc.ID)
+			if got, err = s.Menu.SubmitMenuItem(ctx, p.ID, itemID, fields, acc.ID); err != nil {
+				s.consoleDropImages(ctx, ids)
+			}
 		}
 		if err == nil {
 			s.flash(r, "已提交审核：“"+fields.Title+"”。审核通过后在菜单上显示。")

@@ -205,7 +205,12 @@ func TestConsoleReview(t *testing.T) {
 		{name: "Return", user: "hubadmin", method: http.MethodPost, path: idPath(ret, draft),
 			form: url.Values{"reason": {"请补充演出图片"}}, status: http.StatusSeeOther, location: "/console/review"},
 		{name: "Approve", user: "operator", method: http.MethodPost, path: idPath(approve, edit), status: http.StatusSeeOther},
-		{name: "ErrTwice", user: "hubadmin", method: http.MethodPost, path: idPath(approve, edit), status: http.StatusNotFound},
+		{name: "ErrTwice", user: "hubadmin", method: http.MethodPost, path: idPath(approve, edit), status: http.StatusConflict,
+			want: []string{"该提交已审核"}},
+		{name: "ErrReturnReviewed", user: "hubadmin", method: http.MethodPost, path: idPath(ret, draft),
+			form: url.Values{"reason": {"再看看"}}, status: http.StatusConflict, want: []string{"该提交已审核"}},
+		{name: "ErrReturnReviewedNoReason", user: "hubadmin", method: http.MethodPost, path: idPath(ret, draft),
+			form: url.Values{"reason": {" "}}, status: http.StatusConflict},
 		{name: "ReturnShownToProvider", user: "yuju", path: idPath("/console/providers/%d/items", f.yuju.ID),
 			status: http.StatusOK, want: []string{"请补充演出图片", "已退回"}},
 	})

@@ -197,7 +197,9 @@ func (s *Server) consoleSaveArticle(w http.ResponseWriter, r *http.Request, f *c
 		if len(ids) == 1 {
 			a.CoverID = &ids[0]
 		}
-		err = save(r.Context(), a)
+		if err = save(r.Context(), a); err != nil {
+			s.consoleDropImages(r.Context(), ids)
+		}
 	}
 	switch {
 	case err == nil:

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -193,7 +194,9 @@ func (s *Server) consoleSaveProvider(w http.ResponseWriter, r *http.Request, f *
 		if len(ids) == 1 {
 			p.LogoID = &ids[0]
 		}
-		err = save(r.Context(), p)
+		if err = save(r.Context(), p); err != nil {
+			s.consoleDropImages(r.Context(), ids)
+		}
 	}
 	if err == nil {
 		s.flash(r, "已保存文化主体：“"+p.Name+"”。")
@@ -298,13 +301,11 @@ func (s *Server) handleConsoleProviderStaffCreate(w http.ResponseWriter, r *http
 	acc := consoleStaffOf(f)
 	if f.Valid() {
 		err := s.consoleCreateProviderStaff(r.Context(), p, acc, f.Get("password"))
-		if culture.ErrorCode(err) == culture.ECONFLICT {
-			f.fail("username", "该用户名已被使用。")
-		} else if err == nil {
+		if err == nil {
 			s.flash(r, "已为“"+p.Name+"”创建账号："+acc.Username+"。")
 			redirect(w, r, fmt.Sprintf("/console/providers/%d/edit", p.ID))
 			return
-		} else if !f.absorb(err) {
+		} else if !consoleAbsorbStaff(f, err) {
 			s.error(w, r, err)
 			return
 		}
@@ -313,13 +314,42 @@ func (s *Server) handleConsoleProviderStaffCreate(w http.ResponseWriter, r *http
 	s.renderProviderEdit(w, r, http.StatusUnprocessableEntity, p, consoleProviderFormOf(p), f)
 }
 
+// consoleAbsorbStaff puts a refusal of the staff form on it: a taken
+// username on its field, any other refusal of the input (of the grant,
+// say) above the form, which has no field for it.
+func consoleAbsorbStaff(f *consoleForm, err error) bool {
+	var e *culture.Error
+	switch {
+	case !errors.As(err, &e) || e.Code != culture.EINVALID && e.Code != culture.ECONFLICT:
+		return false
+	case e.Code == culture.ECONFLICT && e.Field == "username":
+		f.fail("username", "该用户名已被使用。")
+	case slices.Contains(consoleStaffFields, e.Field):
+		f.fail(e.Field, e.Message)
+	default:
+		f.fail("", e.Message)
+	}
+	return true
+}
+
+// staffGrantCreator is the part of the store
+// (sqlstore.Store.CreateStaffWithGrants) that creates an account and its
+// grants in one transaction; culture.AccountService does not have it.
+type staffGrantCreator interface {
+	CreateStaffWithGrants(ctx context.Context, a *culture.Account, password string, grants []*culture.Grant) error
+}
+
+// consoleCreateProviderStaff creates the account with its provider_staff
+// grant at once, so a refused grant leaves no account holding the
+// username. An AccountService without the combined call is refused.
 func (s *Server) consoleCreateProviderStaff(ctx context.Context, p *culture.Provider, acc *culture.Account, password string) error {
-	if err := s.Accounts.CreateStaff(ctx, acc, password); err != nil {
-		return err
+	creator, ok := s.Accounts.(staffGrantCreator)
+	if !ok {
+		return errors.New("web: account service cannot create staff with grants")
 	}
 	id := p.ID
-	return s.Accounts.CreateGrant(ctx, &culture.Grant{AccountID: acc.ID, Role: culture.RoleProviderStaff,
-		UnitID: p.HubID, ProviderID: &id})
+	return creator.CreateStaffWithGrants(ctx, acc, password, []*culture.Grant{{
+		Role: culture.RoleProviderStaff, UnitID: p.HubID, ProviderID: &id}})
 }
 
 // consoleProviderDeliveriesPage lists a provider's deliveries; its staff

@@ -146,8 +146,18 @@ func consoleItemRows(f culture.MenuItemFields, series map[int64]string) []consol
 	}
 }
 
-// consoleReviewRevision finds a submission in the account's queue: one
-// elsewhere, or already reviewed, is not found.
+// errOtherHubReview refuses a submission to a provider of a hub where the
+// account does not review the menu.
+var errOtherHubReview = culture.Errorf(culture.EFORBIDDEN, "该提交的提供方属于其他总馆，您无权审核。")
+
+// errReviewed refuses a submission no longer pending, before any reason
+// is checked; ReviewMenuItem refuses it the same way (ECONFLICT) when
+// another reviewer gets there in between.
+var errReviewed = culture.Errorf(culture.ECONFLICT, "该提交已审核或已被新的提交替换，请刷新后再看。")
+
+// consoleReviewRevision finds the pending submission of the path and
+// checks that the account reviews the menu at its provider's hub: an
+// unknown one is 404, another hub's 403, one already reviewed 409.
 func (s *Server) consoleReviewRevision(w http.ResponseWriter, r *http.Request) (*culture.MenuRevision, bool) {
 	id, ok := consolePathID(r, "id")
 	acc := consoleAccount(r)
@@ -158,18 +168,21 @@ func (s *Server) consoleReviewRevision(w http.ResponseWriter, r *http.Request) (
 		s.error(w, r, errNoReview)
 		return nil, false
 	}
-	revs, err := s.consolePendingRevisions(r.Context(), acc)
+	rev, err := s.Menu.FindRevisionByID(r.Context(), id)
+	var hub *culture.Unit
+	if err == nil {
+		hub, err = s.Units.FindUnitByID(r.Context(), rev.HubID)
+	}
+	if err == nil && !acc.Can(culture.ActReviewMenu, hub) {
+		err = errOtherHubReview
+	} else if err == nil && rev.State != culture.RevisionPending {
+		err = errReviewed
+	}
 	if err != nil {
 		s.error(w, r, err)
 		return nil, false
 	}
-	for _, rev := range revs {
-		if rev.ID == id {
-			return rev, true
-		}
-	}
-	s.error(w, r, culture.Errorf(culture.ENOTFOUND, "该提交不存在或已审核。"))
-	return nil, false
+	return rev, true
 }
 
 func (s *Server) handleConsoleReviewApprove(w http.ResponseWriter, r *http.Request) {

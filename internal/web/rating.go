@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -197,23 +198,49 @@ func summarize(rs []*culture.Rating) ratingSummary {
 	return sum
 }
 
-// handleActivityRatings answers the activity page's htmx request for its
+// activityRatings summarises the activity's visible ratings (one query);
+// nil when there are none.
+func (s *Server) activityRatings(ctx context.Context, activityID int64) (*ratingSummary, error) {
+	rs, err := s.Menu.FindRatings(ctx, &activityID, nil, maxRatingsRead)
+	if err != nil {
+		return nil, err
+	}
+	sum := summarize(rs)
+	if sum.Count == 0 {
+		return nil, nil
+	}
+	return &sum, nil
+}
+
+// pageRatings is activityRatings for the activity page, which does
+// without them (logging why) rather than fail; nil without the menu.
+func (s *Server) pageRatings(ctx context.Context, activityID int64) *ratingSummary {
+	if s.Menu == nil {
+		return nil
+	}
+	sum, err := s.activityRatings(ctx, activityID)
+	if err != nil {
+		s.Logger.ErrorContext(ctx, "activity page ratings", "activity", activityID, "err", err)
+	}
+	return sum
+}
+
+// handleActivityRatings answers an htmx request for an activity's
 // ratings: the average and latest comments, or 204 when there are none.
+// (The activity page renders them itself.)
 func (s *Server) handleActivityRatings(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(r)
 	if !ok || s.Menu == nil {
 		s.notFound(w, r)
 		return
 	}
-	rs, err := s.Menu.FindRatings(r.Context(), &id, nil, maxRatingsRead)
+	sum, err := s.activityRatings(r.Context(), id)
 	if err != nil {
 		s.error(w, r, err)
 		return
-	}
-	sum := summarize(rs)
-	if sum.Count == 0 {
+	} else if sum == nil {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	s.render(w, r, http.StatusOK, "activity", "activity_ratings", &sum)
+	s.render(w, r, http.StatusOK, "activity", "activity_ratings", sum)
 }

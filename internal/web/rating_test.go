@@ -46,6 +46,8 @@ func TestRating(t *testing.T) {
 		{name: "OKTicketBoxForm", url: ticket + "/rating", as: ms.Resident, want: http.StatusOK,
 			text: []string{`action="` + rate + `"`}, not: []string{"<html", "hx-get"}},
 		{name: "OKActivityNoRatings", url: idPath("/activities/%d/ratings", a.ID), want: http.StatusNoContent},
+		{name: "OKActivityPageNoRatings", url: idPath("/activities/%d", a.ID), want: http.StatusOK,
+			text: []string{"活动已结束。"}, not: []string{"居民评价"}},
 		{name: "ErrVisitor", method: http.MethodPost, url: rate, form: form("5", ""), want: http.StatusSeeOther, location: "/login"},
 		{name: "ErrNotAttended", method: http.MethodPost, url: rate, as: ms.Other, form: form("5", ""), want: http.StatusForbidden,
 			text: []string{"签到参加后才能评价。"}},
@@ -71,7 +73,9 @@ func TestRating(t *testing.T) {
 		check(t, ms.get(t, c, ticket+"/rating"))
 	(scenario{url: rate, want: http.StatusConflict, text: []string{"您已评价过这场活动。"}}).check(t, ms.post(t, c, rate, form("5", "")))
 	view := idPath("/activities/%d", a.ID)
-	(scenario{url: view, want: http.StatusOK, text: []string{`hx-get="` + view + `/ratings"`}}).check(t, ms.get(t, c, view))
+	// The page itself shows the average: no JavaScript needed.
+	(scenario{url: view, want: http.StatusOK, text: []string{"居民评价", "4.0 分（1 人评价）", "唱得真好"},
+		not: []string{`hx-get="` + view + `/ratings"`}}).check(t, ms.get(t, ms.client(t, nil), view))
 	(scenario{url: view + "/ratings", want: http.StatusOK, text: []string{"居民评价", "4.0 分（1 人评价）", "唱得真好", "李*"}}).
 		check(t, ms.get(t, ms.client(t, nil), view+"/ratings"))
 	if got := ratingsOf(t, ms, a.ID); len(got) != 1 || got[0].Score != 4 {
