@@ -4,22 +4,14 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"regexp"
 	"time"
 
 	"github.com/wenyun/wenyun/internal/culture"
 )
 
-// seasonRE is the strict form of a season; Season.Bounds alone would let
-// trailing text through.
-var seasonRE = regexp.MustCompile(`^\d{4}Q[1-4]$`)
-
 // parseSeason reads a season written "2026Q4".
 func parseSeason(s string) (culture.Season, error) {
-	season := culture.Season(s)
-	if !seasonRE.MatchString(s) {
-		return "", culture.Invalid("season", "季度格式应为 2026Q4。")
-	}
+	season := culture.Season(s) // Bounds accepts only the exact form
 	if _, _, err := season.Bounds(); err != nil {
 		return "", err
 	}

@@ -49,6 +49,11 @@ func canWaitlist(act *culture.Activity, req *culture.BookingRequest, err error) 
 // tried. (Under READ COMMITTED the next read sees the committed cancel, so
 // the loop moves on; SQLite's single writer never gets here.)
 func promoteWaitlist(ctx context.Context, tx *Tx, activityID int64) error {
+	// Every cancel comes here; most activities have no waiting list, so
+	// look at its head before loading the activity with its joins.
+	if id, _, err := waitlistHead(ctx, tx, activityID); err != nil || id == 0 {
+		return err
+	}
 	act, err := activityByID(ctx, tx, activityID)
 	if err != nil {
 		return err

@@ -93,7 +93,7 @@ func (s *Server) consoleUnitFor(ctx context.Context, acc *culture.Account, act s
 // consoleActivity loads the activity named by the path and checks that the
 // account manages activities of its unit. On failure it answers.
 func (s *Server) consoleActivity(w http.ResponseWriter, r *http.Request) (*culture.Activity, bool) {
-	id, ok := consolePathID(r, "id")
+	id, ok := pathID(r)
 	if !ok {
 		s.notFound(w, r)
 		return nil, false
@@ -189,7 +189,7 @@ func (s *Server) handleConsoleActivityCancel(w http.ResponseWriter, r *http.Requ
 }
 
 func (s *Server) handleConsoleBookingDecide(w http.ResponseWriter, r *http.Request) {
-	id, ok := consolePathID(r, "id")
+	id, ok := pathID(r)
 	if !ok {
 		s.notFound(w, r)
 		return

@@ -137,7 +137,7 @@ func (s *Server) consoleRoomUnit(w http.ResponseWriter, r *http.Request, id int6
 }
 
 func (s *Server) handleConsoleUnit(w http.ResponseWriter, r *http.Request) {
-	id, ok := consolePathID(r, "id")
+	id, ok := pathID(r)
 	if !ok {
 		s.notFound(w, r)
 		return
@@ -166,7 +166,7 @@ func (s *Server) renderUnit(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 func (s *Server) handleConsoleRoomCreate(w http.ResponseWriter, r *http.Request) {
-	id, ok := consolePathID(r, "id")
+	id, ok := pathID(r)
 	if !ok {
 		s.notFound(w, r)
 		return
@@ -193,7 +193,7 @@ func (s *Server) handleConsoleRoomCreate(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) handleConsoleRoomUpdate(w http.ResponseWriter, r *http.Request) {
-	id, ok := consolePathID(r, "id")
+	id, ok := pathID(r)
 	if !ok {
 		s.notFound(w, r)
 		return

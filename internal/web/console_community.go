@@ -102,7 +102,7 @@ func (s *Server) handleConsoleCommunity(w http.ResponseWriter, r *http.Request) 
 // the account manages activities at its unit. On failure it answers:
 // 404 for no such community, 403 for another branch's.
 func (s *Server) consoleCommunity(w http.ResponseWriter, r *http.Request) (*culture.Community, bool) {
-	id, ok := consolePathID(r, "id")
+	id, ok := pathID(r)
 	if !ok || s.Communities == nil {
 		s.notFound(w, r)
 		return nil, false

@@ -388,7 +388,7 @@ func (s *Server) consoleDeliveryFor(ctx context.Context, acc *culture.Account, i
 // consoleDeliveryPath loads the delivery named by the path (see
 // consoleDeliveryFor). On failure it answers.
 func (s *Server) consoleDeliveryPath(w http.ResponseWriter, r *http.Request) (*culture.Delivery, *culture.Unit, bool) {
-	id, ok := consolePathID(r, "id")
+	id, ok := pathID(r)
 	if !ok {
 		s.notFound(w, r)
 		return nil, nil, false

@@ -291,7 +291,7 @@ func (s *Server) renderRequestForm(w http.ResponseWriter, r *http.Request, statu
 // consoleRequestAction loads the request named by the path for an action
 // that needs act at its unit, and parses the form. On failure it answers.
 func (s *Server) consoleRequestAction(w http.ResponseWriter, r *http.Request, act string) (*culture.MenuRequest, bool) {
-	id, ok := consolePathID(r, "id")
+	id, ok := pathID(r)
 	if !ok {
 		s.notFound(w, r)
 		return nil, false

@@ -81,7 +81,7 @@ func (s *Server) consoleProviderFor(ctx context.Context, acc *culture.Account, i
 // consoleProviderPath loads the provider named by the path for acc (see
 // consoleProviderFor). On failure it answers.
 func (s *Server) consoleProviderPath(w http.ResponseWriter, r *http.Request) (*culture.Provider, bool) {
-	id, ok := consolePathID(r, "id")
+	id, ok := pathID(r)
 	if !ok {
 		s.notFound(w, r)
 		return nil, false
@@ -261,7 +261,7 @@ func (s *Server) handleConsoleItemCreate(w http.ResponseWriter, r *http.Request)
 // checking that the account may act for the provider. On failure it
 // answers.
 func (s *Server) consoleItemPath(w http.ResponseWriter, r *http.Request) (*culture.MenuItem, *culture.Provider, bool) {
-	id, ok := consolePathID(r, "id")
+	id, ok := pathID(r)
 	if !ok {
 		s.notFound(w, r)
 		return nil, nil, false

@@ -216,7 +216,7 @@ func (s *Server) consoleSaveArticle(w http.ResponseWriter, r *http.Request, f *c
 // consoleArticle loads the article named by the path and checks that the
 // account may write news for its unit. On failure it answers.
 func (s *Server) consoleArticle(w http.ResponseWriter, r *http.Request) (*culture.Article, bool) {
-	id, ok := consolePathID(r, "id")
+	id, ok := pathID(r)
 	if !ok {
 		s.notFound(w, r)
 		return nil, false

@@ -224,7 +224,7 @@ func consoleProviderOf(f *consoleForm) *culture.Provider {
 // reviewer at its hub (its own staff may not edit its profile). On
 // failure it answers.
 func (s *Server) consoleProviderAdmin(w http.ResponseWriter, r *http.Request) (*culture.Provider, bool) {
-	id, ok := consolePathID(r, "id")
+	id, ok := pathID(r)
 	if !ok {
 		s.notFound(w, r)
 		return nil, false
@@ -393,7 +393,7 @@ func (s *Server) renderProviderDeliveries(w http.ResponseWriter, r *http.Request
 // provider's staff only: staff of another provider, and everyone else,
 // get 403. On failure it answers.
 func (s *Server) consoleProviderDelivery(w http.ResponseWriter, r *http.Request) (*culture.Delivery, bool) {
-	id, ok := consolePathID(r, "id")
+	id, ok := pathID(r)
 	if !ok {
 		s.notFound(w, r)
 		return nil, false

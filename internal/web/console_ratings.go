@@ -125,7 +125,7 @@ func (s *Server) handleConsoleRatingShow(w http.ResponseWriter, r *http.Request)
 // posted reason. A refused reason shows the list again (422) with the
 // message on that rating's form; a rating of another unit is 403.
 func (s *Server) consoleModerate(w http.ResponseWriter, r *http.Request, hide bool, done string) {
-	id, ok := consolePathID(r, "id")
+	id, ok := pathID(r)
 	if !ok {
 		s.notFound(w, r)
 		return

@@ -159,7 +159,7 @@ var errReviewed = culture.Errorf(culture.ECONFLICT, "该提交已审核或已被
 // checks that the account reviews the menu at its provider's hub: an
 // unknown one is 404, another hub's 403, one already reviewed 409.
 func (s *Server) consoleReviewRevision(w http.ResponseWriter, r *http.Request) (*culture.MenuRevision, bool) {
-	id, ok := consolePathID(r, "id")
+	id, ok := pathID(r)
 	acc := consoleAccount(r)
 	if !ok {
 		s.notFound(w, r)

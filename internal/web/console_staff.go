@@ -148,7 +148,7 @@ func consoleStaffOf(f *consoleForm) *culture.Account {
 }
 
 func (s *Server) handleConsoleGrantCreate(w http.ResponseWriter, r *http.Request) {
-	id, ok := consolePathID(r, "id")
+	id, ok := pathID(r)
 	if !ok {
 		s.notFound(w, r)
 		return
@@ -207,7 +207,7 @@ func (s *Server) consoleGrantOf(ctx context.Context, acc, target *culture.Accoun
 }
 
 func (s *Server) handleConsoleGrantDelete(w http.ResponseWriter, r *http.Request) {
-	id, ok := consolePathID(r, "id")
+	id, ok := pathID(r)
 	if !ok {
 		s.notFound(w, r)
 		return

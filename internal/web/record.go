@@ -79,7 +79,7 @@ func realNamesFrom(form url.Values, req *culture.BookingRequest) []culture.RealN
 // handleConsoleNoShowWaive waives a no-show with a reason, for staff who
 // manage the activity's unit.
 func (s *Server) handleConsoleNoShowWaive(w http.ResponseWriter, r *http.Request) {
-	id, ok := consolePathID(r, "id")
+	id, ok := pathID(r)
 	if !ok || s.Grab == nil {
 		s.notFound(w, r)
 		return
