@@ -411,8 +411,17 @@ func TestReminders(t *testing.T) {
 			t.Errorf("same-day 24 h reminder = %+v", n)
 		}
 		run(a.StartsAt.Add(-time.Minute), 0)
-		// A booking made within two hours of the start gets the 2 h reminder only.
-		run(evening.StartsAt.Add(-time.Hour), 1)
+		// The evening's 2 h reminder; and a booking made within two hours of
+		// the start gets the 2 h reminder only, never the 24 h one.
+		fx.setNow(evening.StartsAt.Add(-90 * time.Minute))
+		late := fx.book(t, evening.ID, fx.residents[2], true)
+		run(evening.StartsAt.Add(-time.Hour), 2)
+		noteByKey(t, s, fx.residents[2], fmt.Sprintf("remind2:b:%d:%d", late.ID, evening.StartsAt.Unix()))
+		for _, n := range notes(t, s, fx.residents[2]) {
+			if n.Kind == culture.KindReminder24h {
+				t.Errorf("a booking made 90 min before the start got a 24 h reminder: %+v", n)
+			}
+		}
 		if len(notes(t, s, fx.residents[1])) != 2 { // confirmed and cancelled
 			t.Errorf("a cancelled booking was reminded: %+v", summaries(t, s, fx.residents[1]))
 		}

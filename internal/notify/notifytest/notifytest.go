@@ -62,15 +62,17 @@ type SMSServer struct {
 	// Reply answers a well-signed request for phone; nil answers 200 "OK".
 	Reply func(phone string) (status int, code string)
 
-	mu       sync.Mutex
-	requests []url.Values
-	nonces   map[string]bool
+	mu        sync.Mutex
+	requests  []url.Values
+	nonces    map[string]bool
+	delivered []url.Values    // what reached a phone
+	outIDs    map[string]bool // OutIds delivered: a repeat is accepted, not delivered again
 }
 
 // NewSMSServer starts a fake gateway, closed when the test ends.
 func NewSMSServer(tb testing.TB) *SMSServer {
 	tb.Helper()
-	s := &SMSServer{KeyID: "LTAI-test", Secret: "test-secret", nonces: map[string]bool{}}
+	s := &SMSServer{KeyID: "LTAI-test", Secret: "test-secret", nonces: map[string]bool{}, outIDs: map[string]bool{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	tb.Cleanup(s.Close)
 	return s
@@ -139,7 +141,20 @@ func (s *SMSServer) check(form url.Values) string {
 	}
 	s.nonces[form.Get("SignatureNonce")] = true
 	s.requests = append(s.requests, form)
+	if id := form.Get("OutId"); id == "" || !s.outIDs[id] {
+		s.outIDs[id] = id != ""
+		s.delivered = append(s.delivered, form)
+	}
 	return ""
+}
+
+// Delivered returns the messages that reached a phone: like the real
+// gateway, a request repeating a delivered OutId is accepted but not
+// delivered again.
+func (s *SMSServer) Delivered() []url.Values {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]url.Values(nil), s.delivered...)
 }
 
 // answer writes the gateway's JSON answer; an empty code writes no body.
