@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 
 	"github.com/wenyun/wenyun/internal/culture"
@@ -22,9 +23,13 @@ func (s *Store) SetSendHook(h SendHook) { s.onSends = h }
 // account chose, handing the new sends to the hook. n.AccountID is
 // ignored; n.Key must be set.
 func notifyAccounts(ctx context.Context, tx *Tx, n culture.Notification, accountIDs []int64) error {
+	channels, err := notifyChannels(ctx, tx, accountIDs)
+	if err != nil {
+		return err
+	}
 	var sends []int64
 	for _, id := range accountIDs {
-		ids, err := notifyOne(ctx, tx, n, id)
+		ids, err := notifyOne(ctx, tx, n, id, channels[id])
 		if err != nil {
 			return err
 		}
@@ -36,9 +41,41 @@ func notifyAccounts(ctx context.Context, tx *Tx, n culture.Notification, account
 	return tx.onSends(ctx, tx.tx, sends)
 }
 
-// notifyOne stores one account's notification and its sends; none when
-// the key was taken.
-func notifyOne(ctx context.Context, tx *Tx, n culture.Notification, accountID int64) ([]int64, error) {
+// notifyChannels reads the accounts' chosen channels, in chunks far below
+// both engines' parameter limits: one query for a whole fan-out rather
+// than one per member.
+func notifyChannels(ctx context.Context, tx *Tx, accountIDs []int64) (map[int64]string, error) {
+	const chunk = 500
+	out := make(map[int64]string, len(accountIDs))
+	for i := 0; i < len(accountIDs); i += chunk {
+		part := accountIDs[i:min(i+chunk, len(accountIDs))]
+		args := make([]any, len(part))
+		for j, id := range part {
+			args[j] = id
+		}
+		rows, err := tx.query(ctx, `SELECT id, notify_channels FROM accounts WHERE id IN (`+bookingMarks(len(part))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var ch string
+			if err := rows.Scan(&id, &ch); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = ch
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// notifyOne stores one account's notification and a send per chosen
+// channel; none when the key was taken.
+func notifyOne(ctx context.Context, tx *Tx, n culture.Notification, accountID int64, channels string) ([]int64, error) {
 	var nid int64
 	err := tx.queryRow(ctx, `INSERT INTO notifications (account_id, kind, title, body, link, key, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, key) DO NOTHING RETURNING id`,
@@ -46,10 +83,6 @@ func notifyOne(ctx context.Context, tx *Tx, n culture.Notification, accountID in
 	if err == sql.ErrNoRows {
 		return nil, nil // notified before
 	} else if err != nil {
-		return nil, err
-	}
-	var channels string
-	if err := tx.queryRow(ctx, `SELECT notify_channels FROM accounts WHERE id = ?`, accountID).Scan(&channels); err != nil {
 		return nil, err
 	}
 	var sends []int64
