@@ -137,3 +137,45 @@ func TestSignInCodeThroughGateway(t *testing.T) {
 		t.Error("the code was also written to the log")
 	}
 }
+
+// TestServeSendsReminders: serve's own task stores the 24 h reminder of a
+// booking once its clock reaches the window (the clock is moved, not
+// waited for), and an SMS send for a resident who chose SMS — once, though
+// the task keeps running.
+func TestServeSendsReminders(t *testing.T) {
+	db := tempDB(t)
+	act := seedActivity(t, db) // starts in about 48 h
+	s := openStore(t, db)
+	ctx := t.Context()
+	r, err := s.FindOrCreateResident(ctx, "13800138000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpdatePrefs(ctx, &culture.NotificationPrefs{AccountID: r.ID, Channels: map[string]bool{culture.ChannelSMS: true}}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.CreateBooking(ctx, &culture.BookingRequest{ActivityID: act.ID, AccountID: r.ID, Self: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &shiftClock{}
+	clock.advanceTo(act.StartsAt.Add(-23 * time.Hour))
+	srv := startServeWith(t, Options{now: clock.now}, db, "--log-format", "json")
+	key := fmt.Sprintf("remind24:b:%d:%d", b.ID, act.StartsAt.Unix())
+	deadline := time.Now().Add(30 * time.Second) // the task's first run comes within 10 s
+	for {
+		var n, sends int
+		err := s.DB().QueryRow(`SELECT COUNT(*), (SELECT COUNT(*) FROM notification_sends ns JOIN notifications m
+			ON m.id = ns.notification_id WHERE m.key = ?) FROM notifications WHERE key = ?`, key, key).Scan(&n, &sends)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 1 && sends == 1 {
+			break
+		}
+		if n > 1 || sends > 1 || time.Now().After(deadline) {
+			t.Fatalf("reminder %s: %d notifications, %d sends; want 1 and 1\n%s", key, n, sends, srv.log)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
