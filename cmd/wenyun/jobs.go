@@ -28,6 +28,12 @@ func jobTasks(store *sqlstore.Store, log *slog.Logger) []jobs.Task {
 		// Reminders are keyed by booking, so every process may run this;
 		// the store queues their sends in the same transaction.
 		countTask(log, "reminders", time.Minute, "reminders stored", store.CreateDueReminders),
+		// Rollups are recounted whole from the raw rows in one
+		// transaction: idempotent, so every process may run it.
+		{Name: "rollups", Every: 5 * time.Minute, Run: func(ctx context.Context) error {
+			_, err := store.RebuildRollups(ctx, nil)
+			return err
+		}},
 	}
 }
 

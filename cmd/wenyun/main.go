@@ -119,6 +119,8 @@ var commands = []command{
 	{"demo", "load the demo world of 解放区文化馆 into an empty database", runDemo},
 	{"token", "print an API bearer token for an account", runToken},
 	{"lottery", "verify a lottery draw: \"wenyun lottery verify ACTIVITY\"", runLottery},
+	{"stats", "rebuild or verify the statistics rollups (\"wenyun stats rebuild\")", runStats},
+	{"export", "write a service report or booking export (\"wenyun export report -h\")", runExport},
 	{"bench", "load-test ticket grabbing on loopback (\"wenyun bench grab -h\")", runBench},
 	{"version", "print the version", runVersion},
 }

@@ -100,6 +100,7 @@ func newHandler(store *sqlstore.Store, bookings culture.BookingService, cfg *Con
 	w, err := web.New(web.Config{
 		Units: store, Accounts: store, Activities: store, Bookings: bookings, Lotteries: store, Grab: store, Menu: store, Images: store,
 		Notifications: store, Communities: store, News: store, Moderation: store,
+		Stats: store, Feeds: store, Webhooks: store,
 		Sessions: store.SessionStore(), SMS: sender, Logger: log,
 		Secure: cfg.SecureCookies, TemplateDir: cfg.DevTemplates, Now: now,
 		FairWindow: cfg.FairWindow, ClientIP: clientIP,
@@ -110,6 +111,7 @@ func newHandler(store *sqlstore.Store, bookings culture.BookingService, cfg *Con
 	a := api.New(api.Config{
 		Units: store, Accounts: store, Activities: store, Bookings: bookings, Lotteries: store, Grab: store, Menu: store,
 		Notifications: store, Communities: store, News: store, Moderation: store,
+		Stats: store, Feeds: store, Webhooks: store,
 		SMS: sender, Logger: log, Now: now, ClientIP: clientIP,
 	})
 	mux := http.NewServeMux()

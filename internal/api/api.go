@@ -46,8 +46,12 @@ type Config struct {
 	Communities   culture.CommunityService
 	News          culture.NewsService
 	Moderation    culture.RatingModeration
-	SMS           sms.Sender
-	Logger        *slog.Logger
+	// Issue 6 services; optional (their endpoints answer 404 without).
+	Stats    culture.StatsService
+	Feeds    culture.FeedService
+	Webhooks culture.WebhookService
+	SMS      sms.Sender
+	Logger   *slog.Logger
 	// Now returns the current time (default time.Now); tests fix it.
 	Now func() time.Time
 	// ClientIP returns the address rate limits are keyed on. The default is
@@ -72,6 +76,9 @@ type API struct {
 	community  culture.CommunityService
 	news       culture.NewsService
 	moderation culture.RatingModeration
+	stats      culture.StatsService
+	feeds      culture.FeedService
+	webhooks   culture.WebhookService
 	sms        sms.Sender
 	log        *slog.Logger
 	now        func() time.Time
@@ -95,6 +102,7 @@ func New(cfg Config) *API {
 		units: cfg.Units, accounts: cfg.Accounts, activities: cfg.Activities,
 		bookings: cfg.Bookings, lotteries: cfg.Lotteries, grab: cfg.Grab, menu: cfg.Menu, sms: cfg.SMS, log: cfg.Logger, now: cfg.Now, clientIP: cfg.ClientIP,
 		inbox: cfg.Notifications, community: cfg.Communities, news: cfg.News, moderation: cfg.Moderation,
+		stats: cfg.Stats, feeds: cfg.Feeds, webhooks: cfg.Webhooks,
 		codeLimit:    limit.New(6*time.Minute, 5), // 10 an hour, 5 at once
 		tokenLimit:   limit.New(2*time.Minute, 10),
 		bookingLimit: limit.New(2*time.Second, 20),

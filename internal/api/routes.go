@@ -41,6 +41,13 @@ func (a *API) routes(r router) {
 	a.menuRoutes(r)
 	a.communityRoutes(r)
 	a.newsRoutes(r)
+	// Issue 6: stats.go (figures), report.go (reports and exports),
+	// feed.go (calendar feed URL), webhook.go, opendata.go.
+	a.statsRoutes(r)
+	a.reportRoutes(r)
+	a.feedRoutes(r)
+	a.webhookRoutes(r)
+	a.openDataRoutes(r)
 }
 
 // communityRoutes lists the inbox, notification preferences and branch

@@ -12,6 +12,9 @@ const (
 	RoleBranchAdmin   = "branch_admin"
 	RoleProviderStaff = "provider_staff"
 	RoleChecker       = "checker"
+	// RoleOfficial reads figures and reports (district officials); it
+	// sees no personal data unmasked.
+	RoleOfficial = "official"
 )
 
 // RoleLabels names roles in Chinese.
@@ -21,6 +24,7 @@ var RoleLabels = map[string]string{
 	RoleBranchAdmin:   "分馆管理员",
 	RoleProviderStaff: "文化主体",
 	RoleChecker:       "检票员",
+	RoleOfficial:      "统计查看",
 }
 
 // Account is a person: a resident (mobile number) or staff (username).

@@ -13,16 +13,21 @@ const (
 	ActReviewMenu     = "review_menu"
 	ActPlanDeliveries = "plan_deliveries"
 	ActRequestMenu    = "request_menu"
+	// Issue 6: dashboards and reports (figures only, phones masked);
+	// webhooks of the unit's events.
+	ActViewStats      = "view_stats"
+	ActManageWebhooks = "manage_webhooks"
 )
 
 // roleActions lists what each role may do within its subtree.
 var roleActions = map[string][]string{
 	RoleOperator: {ActManageActivities, ActCheckIn, ActManageRooms, ActManageUnits,
-		ActReviewMenu, ActPlanDeliveries, ActRequestMenu},
+		ActReviewMenu, ActPlanDeliveries, ActRequestMenu, ActViewStats, ActManageWebhooks},
 	RoleHubAdmin: {ActManageActivities, ActCheckIn, ActManageRooms,
-		ActReviewMenu, ActPlanDeliveries, ActRequestMenu},
-	RoleBranchAdmin: {ActManageActivities, ActCheckIn, ActManageRooms, ActRequestMenu},
+		ActReviewMenu, ActPlanDeliveries, ActRequestMenu, ActViewStats, ActManageWebhooks},
+	RoleBranchAdmin: {ActManageActivities, ActCheckIn, ActManageRooms, ActRequestMenu, ActViewStats},
 	RoleChecker:     {ActCheckIn},
+	RoleOfficial:    {ActViewStats},
 }
 
 // Can reports whether the account may do act at unit u. It is the one place

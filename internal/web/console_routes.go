@@ -44,6 +44,11 @@ func (s *Server) consoleRoutes(mux *http.ServeMux) {
 	// moderation).
 	s.consoleCommunityRoutes(staff)
 	s.consoleNewsRoutes(staff)
+	// Issue 6: console_stats.go (dashboard, big screen), console_report.go
+	// (reports, exports), console_webhook.go.
+	s.consoleStatsRoutes(staff)
+	s.consoleReportRoutes(staff)
+	s.consoleWebhookRoutes(staff)
 
 	staff("/console/", s.notFound)
 }

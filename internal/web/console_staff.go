@@ -43,7 +43,7 @@ type consoleStaffRow struct {
 }
 
 // consoleRoles lists the roles a grant may bind, for the select.
-var consoleRoles = []string{culture.RoleChecker, culture.RoleBranchAdmin, culture.RoleHubAdmin,
+var consoleRoles = []string{culture.RoleChecker, culture.RoleOfficial, culture.RoleBranchAdmin, culture.RoleHubAdmin,
 	culture.RoleProviderStaff, culture.RoleOperator}
 
 // Roles lists the roles a grant may bind.

@@ -51,6 +51,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /me/family", s.handleFamilyIndex)
 	mux.HandleFunc("POST /me/family", s.handleFamilyCreate)
 	mux.HandleFunc("POST /me/family/{id}/delete", s.handleFamilyDelete)
+	// Issue 6: feed.go (iCalendar feeds and /me/calendar).
+	s.feedRoutes(mux)
 
 	mux.HandleFunc("/", s.notFound)
 }

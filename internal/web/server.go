@@ -39,6 +39,11 @@ type Config struct {
 	Communities   culture.CommunityService
 	News          culture.NewsService
 	Moderation    culture.RatingModeration
+	// Issue 6: dashboards and reports, iCalendar feeds, webhooks.
+	// Optional: their pages answer 404 without.
+	Stats    culture.StatsService
+	Feeds    culture.FeedService
+	Webhooks culture.WebhookService
 	// Sessions stores session data (sqlstore's SessionStore).
 	Sessions scs.Store
 	SMS      sms.Sender
