@@ -99,6 +99,7 @@ func templateFixtures() []pageCase {
 	cases = append(cases, inboxTemplateCases(page(resident))...)
 	cases = append(cases, communityTemplateCases()...)
 	cases = append(cases, newsTemplateCases(page(resident), page(nil))...)
+	cases = append(cases, feedTemplateCases(page(resident))...)
 	return append(cases, pageCase{"ActivityBooked", "activity", "", &withBooking})
 }
 
