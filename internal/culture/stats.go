@@ -62,7 +62,8 @@ const (
 	// MetricBookings: bookings made (confirmed, checked in, no-show, or
 	// cancelled after confirming) on the day they were made, at the
 	// activity's unit. Pending, declined, waiting, offered and lottery
-	// applications are not bookings.
+	// applications are not bookings. A cancelled booking counts when
+	// bookings.was_confirmed is set (a trigger, migration 0008).
 	MetricBookings = "bookings"
 	// MetricCheckins / MetricNoShows: bookings checked in and marked
 	// no-show, on the activity's start day.
@@ -76,7 +77,8 @@ const (
 	// StatsService.UniqueParticipants.
 	MetricParticipants = "participants"
 	// MetricSupports / MetricRequests: residents' supports and branches'
-	// requests for menu items, on the day made; Dim is the item id.
+	// requests (withdrawn ones aside) for menu items, on the day made; Dim
+	// is the item id.
 	MetricSupports = "supports"
 	MetricRequests = "requests"
 	// MetricDeliveriesDue: deliveries a provider confirmed (confirmed,

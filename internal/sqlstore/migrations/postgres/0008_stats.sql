@@ -1,0 +1,66 @@
+-- +goose Up
+-- Statistics rollups (issue 6; docs/statistics.md). Every row here is
+-- derived: RebuildRollups deletes and recounts them from the raw rows in
+-- one transaction, so they carry no foreign keys.
+
+-- One value per unit, Asia/Shanghai day ((ts + 28800) / 86400), metric
+-- (culture.Metrics) and dimension ('' when the metric has none).
+CREATE TABLE stat_daily (
+	unit_id BIGINT NOT NULL,
+	day     INTEGER NOT NULL,
+	metric  TEXT NOT NULL,
+	dim     TEXT NOT NULL DEFAULT '',
+	value   BIGINT NOT NULL,
+	PRIMARY KEY (unit_id, day, metric, dim)
+);
+CREATE INDEX stat_daily_day ON stat_daily(day);
+
+-- The distinct accounts checked in per unit and day (the activity's start
+-- day), so that distinct participants are counted over any range and
+-- subtree.
+CREATE TABLE stat_participants (
+	unit_id    BIGINT NOT NULL,
+	day        INTEGER NOT NULL,
+	account_id BIGINT NOT NULL,
+	PRIMARY KEY (unit_id, day, account_id)
+);
+CREATE INDEX stat_participants_day ON stat_participants(day);
+
+-- The last rebuild (finished_at 0: none yet). A rebuild locks this table
+-- before it reads anything (LOCK TABLE … IN EXCLUSIVE MODE), so rebuilds
+-- in every process run one after the other.
+CREATE TABLE stat_rebuild (
+	id          BIGINT PRIMARY KEY CHECK (id = 1),
+	row_count   BIGINT NOT NULL DEFAULT 0,
+	took_ms     BIGINT NOT NULL DEFAULT 0,
+	finished_at BIGINT NOT NULL DEFAULT 0
+);
+INSERT INTO stat_rebuild (id) VALUES (1);
+
+-- A booking counts as made once it has been confirmed, even if it was
+-- cancelled later; a cancelled application, waiting-list place or pending
+-- request never was. was_confirmed records it: the trigger sets it
+-- whenever a booking is stored as confirmed, checked in or no-show.
+ALTER TABLE bookings ADD COLUMN was_confirmed BIGINT NOT NULL DEFAULT 0;
+-- Existing rows: the statuses say it, and for cancelled ones the best the
+-- rows tell (a late cancellation, a lottery win, or a first-come booking
+-- that never waited in line was confirmed).
+UPDATE bookings SET was_confirmed = 1
+WHERE status IN ('confirmed', 'checked_in', 'no_show')
+	OR (status = 'cancelled' AND (late_cancel = 1 OR lottery_won = 1
+		OR (queue_rank IS NULL AND activity_id IN (SELECT id FROM activities WHERE mode = 'first_come'))));
+-- +goose StatementBegin
+CREATE FUNCTION bookings_mark_confirmed() RETURNS trigger AS $$
+BEGIN
+	IF NEW.status IN ('confirmed', 'checked_in', 'no_show') THEN
+		NEW.was_confirmed := 1;
+	END IF;
+	RETURN NEW;
+END
+$$ LANGUAGE plpgsql;
+-- +goose StatementEnd
+CREATE TRIGGER bookings_confirmed BEFORE INSERT OR UPDATE OF status ON bookings
+	FOR EACH ROW EXECUTE FUNCTION bookings_mark_confirmed();
+
+-- +goose Down
+SELECT 1;
