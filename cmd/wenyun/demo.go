@@ -10,18 +10,30 @@ import (
 
 	"github.com/wenyun/wenyun/internal/culture"
 	"github.com/wenyun/wenyun/internal/demo"
+	"github.com/wenyun/wenyun/internal/progress"
 	"github.com/wenyun/wenyun/internal/sqlstore"
 )
 
 const demoAbout = `Load the demo world of 解放区文化馆 (Jiaozuo) — the hub, its branches, staff,
 residents and eight weeks of activities and bookings — into an empty
-database, then print the sign-ins. Progress goes to stderr.`
+database, rebuild the statistics rollups, then print the sign-ins.
+--scale N builds a bigger district for benchmarks: N times the residents
+and N times the weeks before today (so about N times the bookings).
+Progress goes to stderr.`
+
+// maxDemoScale bounds --scale: 100 is 120,000 residents and nearly eight
+// years of history, hours of loading.
+const maxDemoScale = 100
+
+// stageRollups is the progress stage of the rollup rebuild after a load.
+const stageRollups = "rollups"
 
 // runDemo loads the demo world into an empty database.
 func runDemo(ctx context.Context, o Options, args []string) error {
 	fs := newFlagSet("demo", demoAbout)
 	db := dbFlag(fs)
-	residents := fs.Int("residents", 0, "generate `N` residents (0: the demo's default)")
+	residents := fs.Int("residents", 0, "generate `N` residents (0: the demo's default), times the scale")
+	scale := fs.Int("scale", 1, "multiply the residents and the weeks of history by `N` (1 to 100)")
 	if err := fs.parse(o, args); err != nil {
 		return err
 	}
@@ -31,17 +43,15 @@ func runDemo(ctx context.Context, o Options, args []string) error {
 	if *residents < 0 {
 		return usageErrorf("--residents %d: want a number of residents, 0 or more", *residents)
 	}
+	if *scale < 1 || *scale > maxDemoScale {
+		return usageErrorf("--scale %d: want a whole number from 1 to %d", *scale, maxDemoScale)
+	}
 	store, err := openTool(ctx, o, *db)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if empty, err := demo.Empty(ctx, store); err != nil {
-		return err
-	} else if !empty {
-		return fmt.Errorf("demo: the database already holds units; the demo loads only into an empty database")
-	}
-	sum, err := loadDemo(ctx, store, *residents, printProgress(o.Stderr))
+	sum, err := loadDemoCLI(ctx, o, store, *residents, *scale)
 	if err != nil {
 		return err
 	}
@@ -51,6 +61,26 @@ func runDemo(ctx context.Context, o Options, args []string) error {
 		sum.Providers, sum.MenuItems, sum.Deliveries, sum.Held)
 	printDemoLogins(o.Stdout, sum.Staff)
 	return nil
+}
+
+// loadDemoCLI loads the demo into an empty store with a progress bar per
+// stage on stderr; a failed rollup rebuild is a warning there.
+func loadDemoCLI(ctx context.Context, o Options, store *sqlstore.Store, residents, scale int) (*demo.Summary, error) {
+	if empty, err := demo.Empty(ctx, store); err != nil {
+		return nil, err
+	} else if !empty {
+		return nil, fmt.Errorf("demo: the database already holds units; the demo loads only into an empty database")
+	}
+	bars := &stageBars{w: o.Stderr}
+	defer bars.done()
+	sum, _, err := loadDemo(ctx, store, demoLoad{
+		residents: residents, scale: scale, progress: bars.report,
+		warn: func(err error) {
+			bars.done()
+			fmt.Fprintf(o.Stderr, "demo: warning: the statistics rollups were not rebuilt (%v); serve rebuilds them within 5 minutes\n", err)
+		},
+	})
+	return sum, err
 }
 
 // serveDemo loads the demo world when the database is empty and prints the
@@ -63,12 +93,14 @@ func serveDemo(ctx context.Context, store *sqlstore.Store, stdout io.Writer, log
 	var staff []demo.StaffLogin
 	if empty {
 		log.Info("loading the demo world")
-		sum, err := loadDemo(ctx, store, 0, logProgress(log))
+		sum, rollup, err := loadDemo(ctx, store, demoLoad{progress: logProgress(log), warn: func(err error) {
+			log.Warn("demo: the statistics rollups were not rebuilt; the rollups job will", "err", err)
+		}})
 		if err != nil {
 			return err
 		}
 		log.Info("demo world loaded", "units", sum.Units, "activities", sum.Activities,
-			"residents", sum.Residents, "bookings", sum.Bookings)
+			"residents", sum.Residents, "bookings", sum.Bookings, "rollup_rows", rollup.Rows)
 		staff = sum.Staff
 	} else if staff, err = staffLogins(ctx, store, store); err != nil {
 		return err
@@ -77,15 +109,39 @@ func serveDemo(ctx context.Context, store *sqlstore.Store, stdout io.Writer, log
 	return nil
 }
 
+// demoLoad is how loadDemo loads the world and reports.
+type demoLoad struct {
+	residents, scale int
+	// progress is told of each stage, the rollup rebuild last.
+	progress func(stage string, done, total int)
+	// warn is told when the rollups could not be rebuilt: the world is
+	// loaded all the same, and serve's rollups job rebuilds them.
+	warn func(error)
+	// rebuild rebuilds the rollups (default the store's RebuildRollups).
+	rebuild func(ctx context.Context, progress func(done, total int)) (culture.RollupRun, error)
+}
+
 // loadDemo loads the demo world around now with seed 1, moving the store's
-// clock through the past as the demo needs and resetting it to real time.
-func loadDemo(ctx context.Context, store *sqlstore.Store, residents int,
-	progress func(string, int, int)) (*demo.Summary, error) {
-	defer func() { store.Now = time.Now }()
+// clock through the past as the demo needs and resetting it to real time,
+// then rebuilds the rollups once so that dashboards have figures at once.
+// A failed rebuild is only a warning: it returns the zero RollupRun.
+func loadDemo(ctx context.Context, store *sqlstore.Store, l demoLoad) (*demo.Summary, culture.RollupRun, error) {
 	setClock := func(t time.Time) { store.Now = func() time.Time { return t } }
-	return demo.Load(ctx, store, setClock, demo.Options{
-		Now: time.Now(), Seed: 1, Residents: residents, Progress: progress,
+	sum, err := demo.Load(ctx, store, setClock, demo.Options{
+		Now: time.Now(), Seed: 1, Residents: l.residents, Scale: l.scale, Progress: l.progress,
 	})
+	store.Now = time.Now
+	if err != nil {
+		return nil, culture.RollupRun{}, err
+	}
+	if l.rebuild == nil {
+		l.rebuild = store.RebuildRollups
+	}
+	run, err := l.rebuild(ctx, func(done, total int) { l.progress(stageRollups, done, total) })
+	if err != nil {
+		l.warn(err)
+	}
+	return sum, run, nil
 }
 
 // staffLogins lists the staff of a database loaded earlier, each with the
@@ -142,19 +198,34 @@ func printDemoLogins(w io.Writer, staff []demo.StaffLogin) {
 	fmt.Fprintln(w, "==================================================================")
 }
 
-// printProgress writes a line per stage at each tenth of the way.
-func printProgress(w io.Writer) func(stage string, done, total int) {
-	return func(stage string, done, total int) {
-		if tenth(done, total) {
-			fmt.Fprintf(w, "demo: %-10s %d/%d\n", stage, done, total)
-		}
-	}
+// stageBars shows a progress bar per stage of the demo on w: the bar of
+// a stage ends when the next one begins.
+type stageBars struct {
+	w     io.Writer
+	stage string
+	bar   *progress.Bar
 }
 
-// logProgress logs a line per stage at each tenth of the way.
+// report is the demo's progress callback.
+func (s *stageBars) report(stage string, done, total int) {
+	if stage != s.stage || s.bar == nil {
+		s.bar.Done()
+		s.stage, s.bar = stage, progress.New(s.w, "demo: "+stage, total)
+	}
+	s.bar.Set(done, total)
+}
+
+// done ends the bar of the last stage.
+func (s *stageBars) done() {
+	s.bar.Done()
+	s.bar = nil
+}
+
+// logProgress logs a line per stage at each tenth of the way; the rollup
+// rebuild, quick, shows only in the "demo world loaded" line.
 func logProgress(log *slog.Logger) func(stage string, done, total int) {
 	return func(stage string, done, total int) {
-		if tenth(done, total) {
+		if stage != stageRollups && tenth(done, total) {
 			log.Info("demo progress", "stage", stage, "done", done, "total", total)
 		}
 	}

@@ -56,6 +56,7 @@ type Activity struct {
 	MaxPerBooking int       `json:"max_per_booking"`
 	Status        string    `json:"status"`
 	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 
 	// Lottery mode: LotteryCommit is the SHA-256 (hex) of the secret seed,
 	// public from the start; LotterySeed is empty until the draw reveals it.

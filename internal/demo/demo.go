@@ -38,6 +38,10 @@ type Options struct {
 	Seed int64
 	// Residents is the number of generated residents (default 1200).
 	Residents int
+	// Scale multiplies the residents and the weeks of activities before
+	// Now (and with them bookings and check-ins), to build a bigger
+	// district for benchmarks. 0 and 1 build the world as it always was.
+	Scale int
 	// Progress, when set, is told how far each stage has got.
 	Progress func(stage string, done, total int)
 }
@@ -149,6 +153,7 @@ type loader struct {
 	rng      *rand.Rand
 	now      time.Time
 	nres     int
+	scale    int
 	sum      *Summary
 
 	hub       *site
@@ -183,6 +188,8 @@ func newLoader(s Services, setClock func(time.Time), opt Options) *loader {
 	if l.nres <= 0 {
 		l.nres = 1200
 	}
+	l.scale = max(opt.Scale, 1)
+	l.nres *= l.scale
 	if l.progress == nil {
 		l.progress = func(string, int, int) {}
 	}
@@ -195,6 +202,13 @@ func (l *loader) report(stage string, done, total int) {
 		l.progress(stage, done, total)
 	}
 }
+
+// pastDays is how many days of activities come before Now.
+func (l *loader) pastDays() int { return scheduleDays * l.scale }
+
+// shift is how many days earlier than at scale 1 the world begins: units
+// and residents come that much earlier, before the longer history.
+func (l *loader) shift() int { return l.pastDays() - scheduleDays }
 
 // day returns local midnight d days after the day of Now.
 func (l *loader) day(d int) time.Time {

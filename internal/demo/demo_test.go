@@ -2,11 +2,16 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/wenyun/wenyun/internal/culture"
 	"github.com/wenyun/wenyun/internal/demo"
@@ -690,5 +695,102 @@ func testDemoInbox(t *testing.T, s *sqlstore.Store) {
 	prefs, err := s.FindPrefs(ctx, id)
 	if err != nil || len(prefs.Channels) != 0 {
 		t.Errorf("demo resident's channels = %v (%v), want none (inbox only)", prefs, err)
+	}
+}
+
+// loadScaled loads the demo world with few residents at a scale into a
+// fresh store in dir (safe to call from several goroutines).
+func loadScaled(dir string, residents, scale int) (*sqlstore.Store, *demo.Summary, error) {
+	ctx := context.Background()
+	s, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(dir, "demo.db"), sqlstore.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	clock := now
+	s.Now = func() time.Time { return clock }
+	sum, err := demo.Load(ctx, s, func(t time.Time) { clock = t }, demo.Options{Now: now, Seed: 7, Residents: residents, Scale: scale})
+	if err != nil {
+		s.Close()
+		return nil, nil, err
+	}
+	sum.Staff = nil
+	return s, sum, nil
+}
+
+// worldPrint lists every activity with its seats taken, to compare worlds.
+func worldPrint(t *testing.T, s *sqlstore.Store) []string {
+	t.Helper()
+	var out []string
+	for _, a := range allActivities(t, s, culture.ActivityFilter{}) {
+		out = append(out, fmt.Sprintf("%d %s %s %s %d/%d", a.ID, a.Title, a.StartsAt.UTC(), a.Mode, a.SeatsLeft, a.Capacity))
+	}
+	return out
+}
+
+// TestDemoScale: scale 1 is the world without a scale; scale 2 has twice
+// the residents and twice the weeks before Now, so about twice the
+// activities held and bookings made, and the same weeks ahead.
+func TestDemoScale(t *testing.T) {
+	const residents = 10
+	type world struct {
+		s   *sqlstore.Store
+		sum *demo.Summary
+		err error
+	}
+	worlds := make([]world, 3) // scale 0 (unset), 1, 2
+	var wg sync.WaitGroup
+	for scale := range worlds {
+		dir := t.TempDir()
+		wg.Go(func() {
+			w := &worlds[scale]
+			w.s, w.sum, w.err = loadScaled(dir, residents, scale)
+		})
+	}
+	wg.Wait()
+	for scale, w := range worlds {
+		if w.err != nil {
+			t.Fatalf("scale %d: %v", scale, w.err)
+		}
+		t.Cleanup(func() { w.s.Close() })
+	}
+	if diff := cmp.Diff(*worlds[0].sum, *worlds[1].sum); diff != "" {
+		t.Errorf("scale 1 differs from no scale (-0 +1):\n%s", diff)
+	}
+	if diff := cmp.Diff(worldPrint(t, worlds[0].s), worldPrint(t, worlds[1].s)); diff != "" {
+		t.Errorf("scale 1 activities differ from no scale (-0 +1):\n%s", diff)
+	}
+	one, two := worlds[1], worlds[2]
+	if one.sum.Residents != residents+1 || two.sum.Residents != 2*residents+1 {
+		t.Errorf("residents %d at scale 1, %d at scale 2; want %d and %d", one.sum.Residents, two.sum.Residents, residents+1, 2*residents+1)
+	}
+	// back counts each world's activities by how many days before Now
+	// they start (0: today or later).
+	back := func(w world) map[int]int {
+		n := map[int]int{}
+		for _, a := range allActivities(t, w.s, culture.ActivityFilter{}) {
+			n[max(int(culture.DayOf(now)-culture.DayOf(a.StartsAt)), 0)]++
+		}
+		return n
+	}
+	sum := func(n map[int]int, from, to int) (total int) {
+		for d := from; d < to; d++ {
+			total += n[d]
+		}
+		return total
+	}
+	b1, b2 := back(one), back(two)
+	if slices.Max(slices.Collect(maps.Keys(b1))) != 28 || slices.Max(slices.Collect(maps.Keys(b2))) != 56 {
+		t.Errorf("history starts %d days back at scale 1, %d at scale 2; want 28 and 56",
+			slices.Max(slices.Collect(maps.Keys(b1))), slices.Max(slices.Collect(maps.Keys(b2))))
+	}
+	// The added weeks hold about what the last four weeks hold at scale 1
+	// less the activities of deliveries, which do not scale.
+	added, last := sum(b2, 29, 57), sum(b1, 1, 29)-one.sum.Held
+	t.Logf("scale 1: %+v\nscale 2: %+v\nadded weeks %d, last four weeks scheduled %d", *one.sum, *two.sum, added, last)
+	if r := float64(added) / float64(last); r < 0.7 || r > 1.3 {
+		t.Errorf("%d activities in the added weeks, %d scheduled in the last four at scale 1 (×%.2f); want about as many", added, last, r)
+	}
+	if r := float64(two.sum.Bookings) / float64(one.sum.Bookings); r < 1.5 {
+		t.Errorf("bookings %d at scale 1, %d at scale 2 (×%.2f); want about twice", one.sum.Bookings, two.sum.Bookings, r)
 	}
 }

@@ -39,7 +39,7 @@ func residentPhone(i int) string { return fmt.Sprintf("139%08d", 3910000+i) }
 // over the weeks before the first bookings.
 func (l *loader) loadResidents(ctx context.Context) error {
 	total := l.nres + 1
-	l.setClock(l.day(-75).Add(10 * time.Hour))
+	l.setClock(l.day(-75 - l.shift()).Add(10 * time.Hour))
 	l.demo = l.demoResident()
 	if err := l.createResident(ctx, l.demo); err != nil {
 		return err
@@ -47,8 +47,9 @@ func (l *loader) loadResidents(ctx context.Context) error {
 	l.progress(StageResidents, 1, total)
 	n := namer{l.rng}
 	for i := 0; i < l.nres; i++ {
-		// Sign-ups spread over days -70 to -36, between 07:00 and 23:00.
-		day := l.day(-70 + 34*i/l.nres)
+		// Sign-ups spread over days -70 to -36 (earlier by the shift of a
+		// larger scale), between 07:00 and 23:00.
+		day := l.day(-70 - l.shift() + 34*i/l.nres)
 		l.setClock(day.Add(between(l.rng, 7*time.Hour, 23*time.Hour)))
 		if err := l.createResident(ctx, l.newResident(n, i)); err != nil {
 			return err

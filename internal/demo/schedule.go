@@ -19,16 +19,17 @@ type plan struct {
 	demo bool
 }
 
-// Weeks of activities on either side of Now.
+// Days of activities after Now, and before it at scale 1.
 const scheduleDays = 28
 
-// schedule draws the activities of the eight weeks around Now: the brand
-// series on fixed weekly slots, and a few ordinary activities every day.
+// schedule draws the activities of the eight weeks around Now (more
+// weeks before it at a larger scale): the brand series on fixed weekly
+// slots, and a few ordinary activities every day.
 func (l *loader) schedule() {
 	l.busy, l.held, l.rounds = map[int64][][2]time.Time{}, map[string]bool{}, map[*template][]int{}
 	yikeSites := append([]*site{l.hub}, l.branches...)
 	yikeN, filmN := l.rng.IntN(len(yikeSites)), l.rng.IntN(len(l.branches))
-	for d := -scheduleDays; d < scheduleDays; d++ {
+	for d := -l.pastDays(); d < scheduleDays; d++ {
 		day := l.day(d)
 		switch day.Weekday() {
 		case time.Saturday, time.Sunday:
@@ -149,7 +150,7 @@ func (l *loader) itemFor(t *template, s *site, day time.Time) item {
 		l.rounds[t] = l.rounds[t][1:]
 		return t.items[i]
 	}
-	week := int(day.Sub(l.day(-scheduleDays)).Hours()) / (24 * 7)
+	week := int(day.Sub(l.day(-l.pastDays())).Hours()) / (24 * 7)
 	var it item
 	for try := 0; try < 5; try++ {
 		it = pick(l.rng, t.items)

@@ -120,7 +120,7 @@ func facilities(room string) string {
 
 // loadUnits creates the hub, the branches, their points and every room.
 func (l *loader) loadUnits(ctx context.Context) error {
-	l.setClock(l.day(-120).Add(9 * time.Hour))
+	l.setClock(l.day(-120 - l.shift()).Add(9 * time.Hour))
 	total := 1 + len(branchSeeds)
 	for _, b := range branchSeeds {
 		total += len(b.points)

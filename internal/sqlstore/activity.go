@@ -17,7 +17,7 @@ var _ culture.ActivityService = (*Store)(nil)
 // is "activities a" followed by activityJoins. Scan with activityRow.dest.
 const activityColumns = `a.id, a.unit_id, a.room_id, a.series_id, a.title, a.description,
 	a.category, a.audience, a.age_min, a.age_max, a.starts_at, a.ends_at, a.capacity,
-	a.seats_left, a.mode, a.opens_at, a.closes_at, a.max_per_booking, a.status, a.created_at,
+	a.seats_left, a.mode, a.opens_at, a.closes_at, a.max_per_booking, a.status, a.created_at, a.updated_at,
 	a.lottery_commit, CASE WHEN a.lottery_drawn_at IS NULL THEN '' ELSE a.lottery_seed END,
 	a.lottery_weighted, a.lottery_drawn_at,
 	a.real_name, a.reserved_walkin, a.reserved_community, a.walkin_left, a.community_left,
@@ -31,9 +31,9 @@ const activityJoins = ` JOIN units u ON u.id = a.unit_id
 
 // activityRow receives one row of activityColumns.
 type activityRow struct {
-	a                                          culture.Activity
-	roomID, seriesID                           sql.NullInt64
-	startsAt, endsAt, opensAt, closesAt, added int64
+	a                                                   culture.Activity
+	roomID, seriesID                                    sql.NullInt64
+	startsAt, endsAt, opensAt, closesAt, added, updated int64
 	// Lottery: the seed reads as '' until the draw (see activityColumns).
 	lotteryWeighted int
 	lotteryDrawnAt  sql.NullInt64
@@ -46,7 +46,7 @@ func (r *activityRow) dest() []any {
 	a := &r.a
 	return []any{&a.ID, &a.UnitID, &r.roomID, &r.seriesID, &a.Title, &a.Description,
 		&a.Category, &a.Audience, &a.AgeMin, &a.AgeMax, &r.startsAt, &r.endsAt, &a.Capacity,
-		&a.SeatsLeft, &a.Mode, &r.opensAt, &r.closesAt, &a.MaxPerBooking, &a.Status, &r.added,
+		&a.SeatsLeft, &a.Mode, &r.opensAt, &r.closesAt, &a.MaxPerBooking, &a.Status, &r.added, &r.updated,
 		&a.LotteryCommit, &a.LotterySeed, &r.lotteryWeighted, &r.lotteryDrawnAt,
 		&r.realName, &a.ReservedWalkin, &a.ReservedCommunity, &a.WalkinLeft, &a.CommunityLeft,
 		&r.reserveReleaseAt,
@@ -58,7 +58,7 @@ func (r *activityRow) activity() *culture.Activity {
 	a.RoomID, a.SeriesID = scanOptID(r.roomID), scanOptID(r.seriesID)
 	a.StartsAt, a.EndsAt = fromUnix(r.startsAt), fromUnix(r.endsAt)
 	a.OpensAt, a.ClosesAt = fromUnix(r.opensAt), fromUnix(r.closesAt)
-	a.CreatedAt = fromUnix(r.added)
+	a.CreatedAt, a.UpdatedAt = fromUnix(r.added), fromUnix(r.updated)
 	a.LotteryWeighted, a.LotteryDrawnAt = r.lotteryWeighted != 0, nullUnix(r.lotteryDrawnAt)
 	a.RealName, a.ReserveReleaseAt = r.realName != 0, nullUnix(r.reserveReleaseAt)
 	return &a
