@@ -2,56 +2,114 @@ package web
 
 import (
 	"bytes"
-	"encoding/csv"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/wenyun/wenyun/internal/culture"
+	"github.com/wenyun/wenyun/internal/report"
 )
 
-// utf8BOM lets Excel recognise a CSV file as UTF-8 (otherwise Chinese shows
-// as mojibake).
-const utf8BOM = "\ufeff"
+// Exports of names and mobile numbers: the attendees of one activity
+// (CSV) and the bookings of a unit's activities over a range of days (CSV
+// or Excel). A number is shown in full only to staff who manage
+// activities at the activity's unit — they call attendees when an
+// activity changes — and each export that shows one writes an audit_log
+// row first; staff who only view statistics there (officials) get masked
+// numbers; everyone else, checkers included, is refused.
 
 var consoleCSVHeader = []string{"票码", "参加人", "手机", "人数", "状态", "预约时间", "签到时间"}
 
 func (s *Server) handleConsoleAttendeesCSV(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.consoleActivity(w, r)
+	a, full, ok := s.consoleExportActivity(w, r)
 	if !ok {
 		return
 	}
+	acc := consoleAccount(r)
 	bookings, err := s.consoleBookingsOf(r.Context(), a.ID)
+	if err == nil && full {
+		err = s.auditFullPhones(r.Context(), acc, report.AuditAttendees, fmt.Sprintf("activity:%d", a.ID),
+			fmt.Sprintf("活动“%s”的参加人名单，%d 条预约", a.Title, len(bookings)), countPhones(bookings))
+	}
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
 	var buf bytes.Buffer
-	if err := writeAttendeesCSV(&buf, bookings); err != nil {
+	if err := writeAttendeesCSV(&buf, bookings, full); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="activity-%d-attendees.csv"`, a.ID))
-	h.Set("Cache-Control", "no-store")
-	buf.WriteTo(w)
+	sendDownload(w, &buf, "csv", fmt.Sprintf("activity-%d-attendees.csv", a.ID))
 }
 
-// writeAttendeesCSV writes one row per booking, phones masked and every
-// cell guarded against spreadsheet formulas.
-func writeAttendeesCSV(w io.Writer, bookings []*culture.Booking) error {
-	if _, err := io.WriteString(w, utf8BOM); err != nil {
+// consoleExportActivity loads the activity named by the path for an
+// attendee export: full is true where the account manages activities at
+// its unit; viewing statistics there is enough for masked numbers. On
+// failure it answers (404 for no such activity, 403 otherwise).
+func (s *Server) consoleExportActivity(w http.ResponseWriter, r *http.Request) (a *culture.Activity, full, ok bool) {
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return nil, false, false
+	}
+	acc := consoleAccount(r)
+	a, err := s.Activities.FindActivityByID(r.Context(), id)
+	var u *culture.Unit
+	if err == nil {
+		u, err = s.Units.FindUnitByID(r.Context(), a.UnitID)
+	}
+	switch {
+	case err != nil:
+		s.error(w, r, err)
+		return nil, false, false
+	case acc.Can(culture.ActManageActivities, u):
+		// Without an audit log no full number leaves.
+		return a, s.bookingSource() != nil, true
+	case acc.Can(culture.ActViewStats, u):
+		return a, false, true
+	}
+	s.error(w, r, culture.ErrForbidden)
+	return nil, false, false
+}
+
+// countPhones counts the bookings with a phone number.
+func countPhones(bs []*culture.Booking) int {
+	n := 0
+	for _, b := range bs {
+		if b.Phone != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// auditFullPhones writes the audit row of an export that shows shown full
+// numbers; nothing when it shows none.
+func (s *Server) auditFullPhones(ctx context.Context, acc *culture.Account, action, target, what string, shown int) error {
+	if shown == 0 {
+		return nil
+	}
+	return s.bookingSource().AuditExport(ctx, acc.ID, action, target, fmt.Sprintf("%s，含 %d 个完整手机号", what, shown))
+}
+
+// writeAttendeesCSV writes one row per booking, phones in full when full
+// (else masked), every cell guarded against spreadsheet formulas.
+func writeAttendeesCSV(w io.Writer, bookings []*culture.Booking, full bool) error {
+	cw, err := report.NewCSV(w)
+	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true // what Excel writes and expects
 	cw.Write(consoleCSVHeader)
 	for _, b := range bookings {
+		phone := report.MaskPhone(b.Phone)
+		if full {
+			phone = b.Phone
+		}
 		cw.Write(csvSafeRow(
-			b.DisplayCode(), consoleBookingNames(b), culture.MaskPhone(b.Phone), strconv.Itoa(b.Seats),
+			b.DisplayCode(), consoleBookingNames(b), phone, strconv.Itoa(b.Seats),
 			b.StatusLabel(), consoleTime(&b.CreatedAt), consoleTime(b.CheckedInAt),
 		))
 	}
@@ -60,13 +118,68 @@ func writeAttendeesCSV(w io.Writer, bookings []*culture.Booking) error {
 }
 
 // csvSafeRow neutralises cells a spreadsheet would run as a formula (CSV
-// injection): a cell starting with = + - @, tab or carriage return gets a
-// leading single quote, so it is shown as text.
-func csvSafeRow(cells ...string) []string {
-	for i, c := range cells {
-		if c != "" && strings.IndexByte("=+-@\t\r", c[0]) >= 0 {
-			cells[i] = "'" + c
-		}
+// injection); see report.SafeRow.
+func csvSafeRow(cells ...string) []string { return report.SafeRow(cells...) }
+
+func (s *Server) handleConsoleBookingsCSV(w http.ResponseWriter, r *http.Request) {
+	s.consoleBookingsFile(w, r, "csv")
+}
+
+func (s *Server) handleConsoleBookingsXLSX(w http.ResponseWriter, r *http.Request) {
+	s.consoleBookingsFile(w, r, "xlsx")
+}
+
+// consoleBookingsFile exports the bookings of ?unit='s activities starting
+// ?from= to ?to=, as CSV or Excel.
+func (s *Server) consoleBookingsFile(w http.ResponseWriter, r *http.Request, ext string) {
+	acc, q := consoleAccount(r), r.URL.Query()
+	e := report.BookingExport{Generated: s.Now()}
+	u, err := s.reportUnit(r.Context(), acc, q.Get("unit"), func(u *culture.Unit) bool { return canExport(acc, u) },
+		culture.ActViewStats, culture.ActManageActivities)
+	if err == nil {
+		e.Unit = u
+		e.From, e.To, err = report.BookingRange(q.Get("from"), q.Get("to"), culture.DayOf(s.Now()))
 	}
-	return cells
+	var lines []report.BookingLine
+	if err == nil {
+		lines, err = s.bookingLines(r.Context(), acc, e)
+	}
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if ext == "xlsx" {
+		err = report.WriteBookingsXLSX(&buf, e, lines)
+	} else {
+		err = report.WriteBookingsCSV(&buf, lines)
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	sendDownload(w, &buf, ext, fmt.Sprintf("bookings-%d-%s-%s.%s", u.ID, e.From, e.To, ext))
+}
+
+// bookingLines finds the export's bookings and masks each phone unless acc
+// manages activities at the activity's unit; when any shows in full, the
+// audit row is written before anything is sent.
+func (s *Server) bookingLines(ctx context.Context, acc *culture.Account, e report.BookingExport) ([]report.BookingLine, error) {
+	src := s.bookingSource()
+	bs, err := src.FindBookingsWithin(ctx, e.Unit.ID, e.From, e.To, report.MaxBookingRows)
+	if err != nil {
+		return nil, err
+	}
+	units, _, err := s.Units.FindUnits(ctx, culture.UnitFilter{Within: &e.Unit.ID})
+	if err != nil {
+		return nil, err
+	}
+	manages := map[int64]bool{}
+	for _, u := range units {
+		manages[u.ID] = acc.Can(culture.ActManageActivities, u)
+	}
+	lines, shown := report.BookingLines(bs, func(b *culture.Booking) bool { return manages[b.Activity.UnitID] })
+	what := fmt.Sprintf("%s（含下属单位）%s 至 %s 的预约明细，%d 条", e.Unit.Name, e.From, e.To, len(lines))
+	err = s.auditFullPhones(ctx, acc, report.AuditBookings, fmt.Sprintf("unit:%d", e.Unit.ID), what, shown)
+	return lines, err
 }

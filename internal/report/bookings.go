@@ -1,0 +1,223 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/wenyun/wenyun/internal/culture"
+)
+
+// Booking exports list bookings with the holder's mobile number. The
+// number is shown in full only to those who need it — staff who manage
+// activities at the activity's unit, who call attendees when an activity
+// changes — and masked (138****5678) for everyone else who may see the
+// export (statistics viewers such as officials). Every export that shows
+// a full number is written to the audit log.
+
+// MaxBookingRows bounds one booking export.
+const MaxBookingRows = 100000
+
+// Audit actions of exports that showed full mobile numbers.
+const (
+	AuditAttendees = "export.attendees"
+	AuditBookings  = "export.bookings"
+)
+
+// BookingSource finds the bookings an export lists and records the exports
+// that show full mobile numbers. sqlstore.Store implements it.
+type BookingSource interface {
+	// FindBookingsWithin returns the bookings (with their attendees, the
+	// holder's phone and the activity) of activities in unit's subtree
+	// that start on days from to to, in order of activity start; at most
+	// limit, or EINVALID when there are more.
+	FindBookingsWithin(ctx context.Context, unitID int64, from, to culture.Day, limit int) ([]*culture.Booking, error)
+	// AuditExport writes an audit_log row; accountID 0 is the operator at
+	// the command line.
+	AuditExport(ctx context.Context, accountID int64, action, target, reason string) error
+}
+
+// BookingHeader is the header row of a booking export.
+var BookingHeader = []string{"活动", "活动时间", "单位", "票码", "预约人", "参加人", "手机", "人数", "状态", "预约时间", "签到时间"}
+
+// BookingLine is one row of a booking export, the phone already masked
+// or not.
+type BookingLine struct {
+	Activity    string
+	StartsAt    time.Time
+	Unit        string
+	Code        string
+	Holder      string
+	Attendees   string
+	Phone       string
+	Seats       int
+	Status      string
+	CreatedAt   time.Time
+	CheckedInAt *time.Time
+}
+
+// BookingLines turns bookings into export rows, showing the phone in full
+// where full(b) and masked elsewhere; it returns how many rows show a full
+// number.
+func BookingLines(bs []*culture.Booking, full func(*culture.Booking) bool) ([]BookingLine, int) {
+	out := make([]BookingLine, 0, len(bs))
+	shown := 0
+	for _, b := range bs {
+		l := BookingLine{Code: b.DisplayCode(), Holder: Holder(b), Attendees: Attendees(b), Phone: MaskPhone(b.Phone),
+			Seats: b.Seats, Status: b.StatusLabel(), CreatedAt: b.CreatedAt, CheckedInAt: b.CheckedInAt}
+		if a := b.Activity; a != nil {
+			l.Activity, l.StartsAt, l.Unit = a.Title, a.StartsAt, a.UnitName
+		}
+		if b.Phone != "" && full(b) {
+			l.Phone = b.Phone
+			shown++
+		}
+		out = append(out, l)
+	}
+	return out, shown
+}
+
+// MaskPhone masks a mobile number as culture.MaskPhone does (138****5678);
+// a number of another length keeps only its last four characters.
+func MaskPhone(s string) string {
+	if len(s) == 11 || s == "" {
+		return culture.MaskPhone(s)
+	}
+	if len(s) <= 4 {
+		return strings.Repeat("*", len(s))
+	}
+	return strings.Repeat("*", len(s)-4) + s[len(s)-4:]
+}
+
+// Holder names who booked: the attendee booked as "self", else the first
+// attendee.
+func Holder(b *culture.Booking) string {
+	for _, a := range b.Attendees {
+		if a.Self {
+			return a.Name
+		}
+	}
+	if len(b.Attendees) > 0 {
+		return b.Attendees[0].Name
+	}
+	return ""
+}
+
+// Attendees joins the names of a booking's attendees.
+func Attendees(b *culture.Booking) string {
+	names := make([]string, len(b.Attendees))
+	for i, a := range b.Attendees {
+		names[i] = a.Name
+	}
+	return strings.Join(names, "、")
+}
+
+// Stamp shows a time as 2006-01-02 15:04 in Asia/Shanghai, "" for none.
+func Stamp(t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return ""
+	}
+	return t.In(culture.Shanghai).Format("2006-01-02 15:04")
+}
+
+func (l BookingLine) cells() []string {
+	return []string{l.Activity, Stamp(&l.StartsAt), l.Unit, l.Code, l.Holder, l.Attendees, l.Phone,
+		strconv.Itoa(l.Seats), l.Status, Stamp(&l.CreatedAt), Stamp(l.CheckedInAt)}
+}
+
+// WriteBookingsCSV writes the lines as CSV for Excel, every cell guarded
+// against formulas.
+func WriteBookingsCSV(w io.Writer, lines []BookingLine) error {
+	cw, err := NewCSV(w)
+	if err != nil {
+		return err
+	}
+	cw.Write(BookingHeader)
+	for _, l := range lines {
+		cw.Write(SafeRow(l.cells()...))
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// BookingSheet names the sheet of a booking export.
+const BookingSheet = "预约明细"
+
+// BookingExport is a booking export's heading: whose, which days, when.
+type BookingExport struct {
+	Unit      *culture.Unit
+	From, To  culture.Day
+	Generated time.Time
+}
+
+// WriteBookingsXLSX writes the lines as a workbook of one sheet: the
+// heading, then the table (header row frozen; seats as numbers; every
+// other cell as text, so a name is never read as a formula).
+func WriteBookingsXLSX(w io.Writer, e BookingExport, lines []BookingLine) error {
+	title := e.Unit.Name + " 预约明细"
+	b, err := newBook(title)
+	if err != nil {
+		return err
+	}
+	defer b.f.Close()
+	sheet, err := b.sheet(BookingSheet)
+	if err != nil {
+		return err
+	}
+	steps := []error{b.heading(sheet, title, len(BookingHeader), []string{
+		"单位：" + e.Unit.Name + "（含下属单位）",
+		fmt.Sprintf("活动日期：%s 至 %s，共 %d 条预约", e.From, e.To, len(lines)),
+		"生成时间：" + GeneratedAt(e.Generated) + "（北京时间）",
+	})}
+	for i, h := range BookingHeader {
+		steps = append(steps, b.f.SetCellStr(sheet, cell(i+1, HeaderRow), h))
+	}
+	last := len(BookingHeader)
+	steps = append(steps, b.f.SetCellStyle(sheet, cell(1, HeaderRow), cell(last, HeaderRow), b.styles["header"]))
+	for i, l := range lines {
+		row := HeaderRow + 1 + i
+		for j, c := range l.cells() {
+			switch {
+			case j == 7: // 人数
+				steps = append(steps, b.f.SetCellInt(sheet, cell(j+1, row), int64(l.Seats)))
+			case c != "":
+				steps = append(steps, b.f.SetCellStr(sheet, cell(j+1, row), c))
+			}
+		}
+	}
+	if n := len(lines); n > 0 {
+		steps = append(steps, b.f.SetCellStyle(sheet, cell(1, HeaderRow+1), cell(last, HeaderRow+n), b.styles["name"]),
+			b.f.SetCellStyle(sheet, cell(8, HeaderRow+1), cell(8, HeaderRow+n), b.styles[fmt.Sprint("num", Count)]))
+	}
+	steps = append(steps, b.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: HeaderRow,
+		TopLeftCell: cell(1, HeaderRow+1), ActivePane: "bottomLeft"}), b.bookingWidths(sheet, lines))
+	if err := firstErr(steps...); err != nil {
+		return fmt.Errorf("report: booking sheet: %w", err)
+	}
+	return b.f.Write(w)
+}
+
+// bookingWidths fits each column to its longest cell, at most 40.
+func (b *book) bookingWidths(sheet string, lines []BookingLine) error {
+	widths := make([]float64, len(BookingHeader))
+	for i, h := range BookingHeader {
+		widths[i] = TextWidth(h) + 2
+	}
+	for _, l := range lines {
+		for i, c := range l.cells() {
+			widths[i] = max(widths[i], TextWidth(c)+2)
+		}
+	}
+	for i, w := range widths {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		if err := b.f.SetColWidth(sheet, col, col, min(w, 40)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
