@@ -1,7 +1,7 @@
 // Package figures turns rollup rows (culture.StatRow) into the figures the
 // dashboard and the reports show: totals per unit group, per week and
-// month, and the rates derived from them. It does no I/O; the rows come
-// from culture.StatsService.
+// month, and the rates derived from them. It does no I/O of its own;
+// Sources.Load reads the rows through culture.StatsService.
 package figures
 
 import (

@@ -1,6 +1,373 @@
 package web
 
-import "net/http"
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/wenyun/wenyun/internal/culture"
+	"github.com/wenyun/wenyun/internal/figures"
+)
+
+// Statistics in the console: the dashboard of a unit's subtree over a
+// day range (/console/stats) and the big screen for a hub's lobby
+// (/console/stats/screen), which refreshes itself from data.json. Both
+// read the rollups (culture.StatsService); staff who may view statistics
+// at a unit (culture.ActViewStats) see its subtree.
+
+// Refusals of the statistics pages.
+var (
+	errNoStats      = culture.Errorf(culture.EFORBIDDEN, "您没有查看统计数据的权限。")
+	errStatsOutside = culture.Errorf(culture.EFORBIDDEN, "只能查看您所在单位及其下级单位的统计数据。")
+	errStatsUnit    = culture.Errorf(culture.ENOTFOUND, "单位不存在。")
+)
+
+// The big screen's refresh period: ?refresh= seconds, clamped.
+const (
+	screenRefreshDefault = 60
+	screenRefreshMin     = 5
+	screenRefreshMax     = 3600
+)
+
+// screenCharts are the charts the big screen shows.
+var screenCharts = []string{figures.ChartMonthly, figures.ChartBranches, figures.ChartCategories, figures.ChartItems}
 
 // consoleStatsRoutes lists this file's console routes (issue 6).
-func (s *Server) consoleStatsRoutes(staff func(string, http.HandlerFunc)) {}
+func (s *Server) consoleStatsRoutes(staff func(string, http.HandlerFunc)) {
+	st := func(pattern string, h http.HandlerFunc) { staff(pattern, s.statsOnly(h)) }
+	st("GET /console/stats", s.handleConsoleStats)
+	st("GET /console/stats/screen", s.handleConsoleStatsScreen)
+	st("GET /console/stats/screen/data.json", s.handleConsoleStatsScreenData)
+}
+
+// statsOnly answers 404 without the statistics service, and 403 to staff
+// who may view statistics nowhere.
+func (s *Server) statsOnly(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case s.Stats == nil:
+			s.notFound(w, r)
+		case !consoleAccount(r).CanAnywhere(culture.ActViewStats):
+			s.error(w, r, errNoStats)
+		default:
+			h(w, r)
+		}
+	}
+}
+
+// statsUnit reads ?unit= (by default the widest unit where the account may
+// view statistics): unknown is ENOTFOUND, outside the account's subtrees
+// EFORBIDDEN.
+func (s *Server) statsUnit(r *http.Request) (*culture.Unit, error) {
+	acc := consoleAccount(r)
+	id, ok := figures.TopUnit(acc)
+	if v := r.URL.Query().Get("unit"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return nil, errStatsUnit
+		}
+		id, ok = n, true
+	}
+	if !ok {
+		return nil, errNoStats
+	}
+	u, err := s.Units.FindUnitByID(r.Context(), id)
+	switch {
+	case culture.ErrorCode(err) == culture.ENOTFOUND:
+		return nil, errStatsUnit
+	case err != nil:
+		return nil, err
+	case !acc.Can(culture.ActViewStats, u):
+		return nil, errStatsOutside
+	}
+	return u, nil
+}
+
+// statsSources are the services the dashboards read.
+func (s *Server) statsSources() figures.Sources {
+	return figures.Sources{Stats: s.Stats, Units: s.Units, Menu: s.Menu}
+}
+
+// statsView is what the dashboard and the big screen show of a dashboard.
+type statsView struct {
+	Dash *figures.Dashboard
+}
+
+// chartSpec is what stats.js draws a chart from (the series it plots).
+type chartSpec struct {
+	ID     string           `json:"id"`
+	Kind   string           `json:"kind"`
+	Title  string           `json:"title"`
+	Labels []string         `json:"labels"`
+	Series []figures.Series `json:"series"`
+}
+
+// Spec returns c's drawing data, for its JSON data island.
+func (statsView) Spec(c *figures.Chart) chartSpec {
+	sp := chartSpec{ID: c.ID, Kind: c.Kind, Title: c.Title, Labels: c.Labels, Series: []figures.Series{}}
+	for _, x := range c.Series {
+		if !x.TableOnly {
+			sp.Series = append(sp.Series, x)
+		}
+	}
+	return sp
+}
+
+// statsChartView is one chart as a page shows it.
+type statsChartView struct {
+	Chart *figures.Chart
+	Spec  chartSpec
+	Range string
+	// Screen marks the big screen, where the table is for screen readers
+	// only.
+	Screen bool
+}
+
+// Item returns what the stats_chart partial shows of c.
+func (v statsView) Item(c *figures.Chart) statsChartView {
+	return statsChartView{Chart: c, Spec: v.Spec(c), Range: v.Range()}
+}
+
+// Updated says when the rollup was last rebuilt.
+func (v statsView) Updated() string {
+	if v.Dash == nil || v.Dash.UpdatedAt == nil {
+		return "统计数据尚未生成，系统每 5 分钟汇总一次。"
+	}
+	return "数据更新于 " + fmtStatsTime(*v.Dash.UpdatedAt)
+}
+
+// Version changes with each rollup: the big screen marks it on the page.
+func (v statsView) Version() string {
+	if v.Dash == nil || v.Dash.UpdatedAt == nil {
+		return "0"
+	}
+	return strconv.FormatInt(v.Dash.UpdatedAt.UnixNano(), 10)
+}
+
+// Range describes the dashboard's days.
+func (v statsView) Range() string {
+	if v.Dash == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s 至 %s，共 %d 天", v.Dash.From, v.Dash.To, v.Dash.Days)
+}
+
+// fmtStatsTime shows a time as "2026年5月17日 14:05".
+func fmtStatsTime(t time.Time) string {
+	l := t.In(culture.Shanghai)
+	return fmt.Sprintf("%d年%d月%d日 %s", l.Year(), l.Month(), l.Day(), l.Format("15:04"))
+}
+
+// consoleStatsPage is the dashboard, or its form refused (Dash nil).
+type consoleStatsPage struct {
+	Page
+	statsView
+	Units    []consoleUnitRow // where the account may view statistics
+	Unit     *culture.Unit
+	From, To string // the form's values
+	// Error says why the range was refused; ErrorField names the input.
+	Error, ErrorField string
+	Quick             []statsLink
+	ScreenURL         string
+}
+
+// statsLink is a quick range.
+type statsLink struct {
+	Label, URL string
+	Current    bool
+}
+
+func (s *Server) handleConsoleStats(w http.ResponseWriter, r *http.Request) {
+	u, err := s.statsUnit(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	data, err := s.statsPage(r, u)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	from, to, err := figures.ParseRange(q.Get("from"), q.Get("to"), culture.DayOf(s.Now()))
+	if culture.ErrorCode(err) == culture.EINVALID {
+		data.Error, data.ErrorField = culture.ErrorMessage(err), statsErrorField(err)
+		s.render(w, r, http.StatusBadRequest, "console_stats", "", data)
+		return
+	}
+	data.From, data.To = from.String(), to.String()
+	if data.Dash, err = s.statsSources().Load(r.Context(), u, from, to); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	data.markQuick()
+	s.render(w, r, http.StatusOK, "console_stats", "", data)
+}
+
+// statsPage fills the dashboard's page around u: the unit choice, the
+// form as sent, the quick ranges.
+func (s *Server) statsPage(r *http.Request, u *culture.Unit) (consoleStatsPage, error) {
+	units, err := s.consoleScope(r.Context(), consoleAccount(r), culture.ActViewStats)
+	q := r.URL.Query()
+	data := consoleStatsPage{Page: s.page(r, "数据统计"), Units: units, Unit: u, From: q.Get("from"), To: q.Get("to"),
+		ScreenURL: fmt.Sprintf("/console/stats/screen?unit=%d", u.ID)}
+	for _, qr := range figures.QuickRanges(culture.DayOf(s.Now())) {
+		data.Quick = append(data.Quick, statsLink{Label: qr.Label, URL: statsURL(u.ID, qr.From, qr.To)})
+	}
+	return data, err
+}
+
+// markQuick marks the quick range the dashboard shows, if any.
+func (p *consoleStatsPage) markQuick() {
+	for i := range p.Quick {
+		p.Quick[i].Current = p.Quick[i].URL == statsURL(p.Unit.ID, mustDay(p.From), mustDay(p.To))
+	}
+}
+
+// statsErrorField names the input a refused range is about.
+func statsErrorField(err error) string {
+	var e *culture.Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}
+
+func mustDay(s string) culture.Day {
+	d, _ := culture.ParseDay(s)
+	return d
+}
+
+// statsURL is the dashboard's address for a unit and range.
+func statsURL(unit int64, from, to culture.Day) string {
+	v := url.Values{"unit": {strconv.FormatInt(unit, 10)}, "from": {from.String()}, "to": {to.String()}}
+	return "/console/stats?" + v.Encode()
+}
+
+// consoleStatsScreenPage is the big screen: a full-screen document of its
+// own (the block "screen"), refreshed from DataURL every Refresh seconds.
+type consoleStatsScreenPage struct {
+	Page
+	statsView
+	Unit    *culture.Unit
+	Refresh int
+	DataURL string
+	BackURL string
+}
+
+// Charts are the charts the big screen shows.
+func (p consoleStatsScreenPage) Charts() []*figures.Chart {
+	var out []*figures.Chart
+	for _, id := range screenCharts {
+		if c := p.Dash.Chart(id); c != nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Item returns what the stats_chart partial shows of c on the screen.
+func (p consoleStatsScreenPage) Item(c *figures.Chart) statsChartView {
+	v := p.statsView.Item(c)
+	v.Screen = true
+	return v
+}
+
+func (s *Server) handleConsoleStatsScreen(w http.ResponseWriter, r *http.Request) {
+	u, d, err := s.screenDashboard(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "console_stats_screen", "screen", consoleStatsScreenPage{
+		Page: s.page(r, u.Name+"数据大屏"), statsView: statsView{Dash: d}, Unit: u,
+		Refresh: screenRefresh(r), DataURL: fmt.Sprintf("/console/stats/screen/data.json?unit=%d", u.ID),
+		BackURL: fmt.Sprintf("/console/stats?unit=%d", u.ID)})
+}
+
+// screenDashboard reads the big screen's unit and its dashboard over the
+// twelve months to today.
+func (s *Server) screenDashboard(r *http.Request) (*culture.Unit, *figures.Dashboard, error) {
+	u, err := s.statsUnit(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	rng := figures.TwelveMonths(culture.DayOf(s.Now()))
+	d, err := s.statsSources().Load(r.Context(), u, rng.From, rng.To)
+	return u, d, err
+}
+
+// screenRefresh reads ?refresh= seconds; anything else than a number in
+// range is clamped or the default.
+func screenRefresh(r *http.Request) int {
+	n, err := strconv.Atoi(r.URL.Query().Get("refresh"))
+	if err != nil {
+		return screenRefreshDefault
+	}
+	return min(max(n, screenRefreshMin), screenRefreshMax)
+}
+
+// screenData is the big screen's refresh: its figures, charts and tables.
+type screenData struct {
+	Version string         `json:"version"`
+	Updated string         `json:"updated"`
+	Range   string         `json:"range"`
+	Figures []screenFigure `json:"figures"`
+	Charts  []screenChart  `json:"charts"`
+}
+
+type screenFigure struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+	Note  string `json:"note"`
+}
+
+type screenChart struct {
+	Spec  chartSpec     `json:"spec"`
+	Table figures.Table `json:"table"`
+}
+
+func (s *Server) handleConsoleStatsScreenData(w http.ResponseWriter, r *http.Request) {
+	_, d, err := s.screenDashboard(r)
+	if err != nil {
+		s.statsJSONError(w, r, err)
+		return
+	}
+	p := consoleStatsScreenPage{statsView: statsView{Dash: d}}
+	out := screenData{Version: p.Version(), Updated: p.Updated(), Range: p.Range()}
+	for _, f := range d.Figures() {
+		out.Figures = append(out.Figures, screenFigure{Key: f.Key, Value: f.Value, Note: f.Note})
+	}
+	for _, c := range p.Charts() {
+		out.Charts = append(out.Charts, screenChart{Spec: p.Spec(c), Table: c.Table})
+	}
+	writeStatsJSON(w, http.StatusOK, out)
+}
+
+// statsJSONError answers data.json's failures as JSON: the user-safe
+// message and the mapped status; internal errors are logged.
+func (s *Server) statsJSONError(w http.ResponseWriter, r *http.Request, err error) {
+	code := culture.ErrorCode(err)
+	msg := culture.ErrorMessage(err)
+	if code == culture.EINTERNAL {
+		s.Logger.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		msg = "系统内部错误，请稍后再试。"
+	}
+	writeStatsJSON(w, statusOf[code], map[string]string{"error": msg})
+}
+
+func writeStatsJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil { // only plain data is marshalled
+		status, b = http.StatusInternalServerError, []byte(`{"error":"系统内部错误，请稍后再试。"}`)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(b)
+}

@@ -45,7 +45,9 @@ func consoleTemplateFixtures() []pageCase {
 	}
 	staff := consoleStaffPage{Page: page("/console/staff"), Staff: []*culture.Account{op}, Total: 1, Units: units,
 		Form: bad, Username: "nogrant", Found: nogrant, GrantFor: 2, GrantForm: bad}
-	return append(append(append(consoleMenuTemplateCases(page), consoleNewsTemplateCases(page)...), consoleReportTemplateCases(page)...), []pageCase{
+	cases := append(append(consoleMenuTemplateCases(page), consoleNewsTemplateCases(page)...), consoleReportTemplateCases(page)...)
+	cases = append(cases, statsTemplateCases()...)
+	return append(cases, []pageCase{
 		{"ConsoleLogin", "console_login", "", consoleLoginPage{Page: Page{Title: "工作台登录", Path: "/console/login", Console: true}, Username: "x", Error: errBadLogin}},
 		{"ConsoleHome", "console_home", "", consoleHomePage{Page: page("/console"), Grants: op.Grants, Units: units,
 			Today: []*culture.Activity{act, &cancelled}, CanActivities: true, CanCheckIn: true, CanRooms: true, CanUnits: true}},

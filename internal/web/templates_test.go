@@ -214,7 +214,8 @@ func TestTemplatesCSP(t *testing.T) {
 			return err
 		}
 		for _, m := range bad.FindAllString(string(b), -1) {
-			if !strings.Contains(m, "src=") {
+			// A JSON data island is not executed, so the CSP allows it.
+			if !strings.Contains(m, "src=") && !strings.Contains(m, `type="application/json"`) {
 				t.Errorf("%s: %q breaks the CSP", p, m)
 			}
 		}
