@@ -17,6 +17,7 @@ import (
 
 	"github.com/wenyun/wenyun/internal/booking"
 	"github.com/wenyun/wenyun/internal/clientip"
+	"github.com/wenyun/wenyun/internal/webhook"
 )
 
 // defaultDB is where serve keeps its data when told nothing else.
@@ -51,10 +52,14 @@ type Config struct {
 	Grab grabFlags
 	// Notify configures the notification channels (notify.go).
 	Notify notifyFlags
+	// Webhook configures webhook delivery (notify.go).
+	Webhook webhookFlags
 
 	// source names where each setting came from ("--addr" or
 	// "WENYUN_ADDR"), so that a message points at what the user typed.
 	source map[string]string
+	// guard is the process's webhook guard (webhookGuard, notify.go).
+	guard *webhook.Guard
 }
 
 const serveAbout = `Serve the resident pages, the staff console, the JSON API (/api/v1), and
@@ -92,6 +97,8 @@ func parseConfig(o Options, args []string) (*Config, error) {
 	fs.bindEnv(grabFlagNames...)
 	c.Notify.define(fs)
 	fs.bindEnv(notifyFlagNames...)
+	c.Webhook.define(fs)
+	fs.bindEnv(webhookFlagNames...)
 	if err := fs.parse(o, args); err != nil {
 		return nil, err
 	}
@@ -118,6 +125,7 @@ func (c *Config) Validate() error {
 		checkMetricsAddr(c.name("metrics-addr"), c.MetricsAddr, c.Addr),
 		c.Grab.validate(c),
 		c.Notify.validate(c),
+		c.Webhook.validate(c),
 	)
 }
 

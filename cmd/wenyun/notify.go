@@ -15,6 +15,7 @@ import (
 	"github.com/wenyun/wenyun/internal/notifyq"
 	"github.com/wenyun/wenyun/internal/sms"
 	"github.com/wenyun/wenyun/internal/sqlstore"
+	"github.com/wenyun/wenyun/internal/webhook"
 )
 
 // notifyFlags configure the notification channels. SMS follows
@@ -237,17 +238,80 @@ func (n *notifyFlags) channels(log *slog.Logger) (notify.Channels, error) {
 	return chs, errors.Join(errs...)
 }
 
+// webhookFlags configure webhook delivery, which runs on the notification
+// queue.
+type webhookFlags struct {
+	// AllowPrivate lets webhooks reach loopback and private addresses
+	// (tests, intranet deployments); never the server itself.
+	AllowPrivate bool
+	// Attempts bounds a delivery's attempts; 0 is the queue's default (10).
+	Attempts int
+	// RetryDelay, when positive, spaces every retry by it instead of
+	// river's backoff (attempt⁴ seconds).
+	RetryDelay time.Duration
+}
+
+// webhookFlagNames are bound to WENYUN_* like the other flags.
+var webhookFlagNames = []string{"webhook-allow-private", "webhook-attempts", "webhook-retry-delay"}
+
+// maxWebhookAttempts bounds --webhook-attempts: 25 of river's backoff
+// stretch over four days.
+const maxWebhookAttempts = 25
+
+func (wf *webhookFlags) define(fs *flagSet) {
+	fs.BoolVar(&wf.AllowPrivate, "webhook-allow-private", false, "let webhooks reach loopback, private and link-local addresses (tests,\n"+
+		"intranet deployments); never this server itself (--public-url, --addr)")
+	fs.IntVar(&wf.Attempts, "webhook-attempts", 0, "attempts of a webhook delivery before it fails, 1 to 25; 0 is the default, 10,\n"+
+		"which with the backoff span about 4 hours")
+	fs.DurationVar(&wf.RetryDelay, "webhook-retry-delay", 0, "wait this long between webhook attempts; 0 backs off as attempt⁴ seconds")
+}
+
+func (wf *webhookFlags) validate(c *Config) error {
+	var errs []error
+	if wf.Attempts < 0 || wf.Attempts > maxWebhookAttempts {
+		errs = append(errs, fmt.Errorf("%s %d: want 1 to %d, or 0 for the default", c.name("webhook-attempts"), wf.Attempts, maxWebhookAttempts))
+	}
+	if wf.RetryDelay < 0 || wf.RetryDelay > 24*time.Hour {
+		errs = append(errs, fmt.Errorf("%s %v: want 0 (backoff) or a duration up to 24h, such as 30s", c.name("webhook-retry-delay"), wf.RetryDelay))
+	}
+	return errors.Join(errs...)
+}
+
+// webhookGuard returns the guard of every webhook URL and connection:
+// the public URL and the listen address are the server itself (serve
+// adds the address it actually listens on once it does).
+func (c *Config) webhookGuard() *webhook.Guard {
+	if c.guard == nil {
+		g := webhook.NewGuard(c.Webhook.AllowPrivate)
+		// Both are validated; an error would only leave the rule out.
+		g.AddSelfURL(c.Notify.publicURL(c.Addr)) //nolint:errcheck // validated
+		g.AddListener(c.Addr)                    //nolint:errcheck // validated
+		c.guard = g
+	}
+	return c.guard
+}
+
+// webhookOptions are the queue's options for webhook delivery.
+func (c *Config) webhookOptions(opts *notifyq.Options) {
+	opts.Webhooks = webhook.NewSender(c.webhookGuard(), webhook.DefaultTimeout)
+	opts.WebhookAttempts = c.Webhook.Attempts
+	if d := c.Webhook.RetryDelay; d > 0 {
+		opts.WebhookRetryDelay = func(int) time.Duration { return d }
+	}
+}
+
 // startNotify starts the delivery queue and makes the store queue new
-// sends with it; stop it with stopNotify before the store closes.
+// sends and webhook deliveries with it; stop it with stopNotify before
+// the store closes.
 func startNotify(ctx context.Context, store *sqlstore.Store, cfg *Config, log *slog.Logger) (*notifyq.Queue, error) {
 	chs, err := cfg.Notify.channels(log)
 	if err != nil {
 		return nil, fmt.Errorf("notification channels: %w", err)
 	}
 	logChannels(chs, log)
-	q, err := notifyq.New(ctx, store, chs, notifyq.Options{
-		DSN: cfg.DB, PublicURL: cfg.Notify.publicURL(cfg.Addr), Logger: log,
-	})
+	opts := notifyq.Options{DSN: cfg.DB, PublicURL: cfg.Notify.publicURL(cfg.Addr), Logger: log}
+	cfg.webhookOptions(&opts)
+	q, err := notifyq.New(ctx, store, chs, opts)
 	if err != nil {
 		return nil, fmt.Errorf("notification queue: %w", err)
 	}
@@ -257,6 +321,7 @@ func startNotify(ctx context.Context, store *sqlstore.Store, cfg *Config, log *s
 		return nil, fmt.Errorf("notification queue: %w", err)
 	}
 	store.SetSendHook(q.Hook())
+	store.SetWebhookHook(q.WebhookHook())
 	return q, nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/wenyun/wenyun/internal/obs"
 	"github.com/wenyun/wenyun/internal/sqlstore"
 	"github.com/wenyun/wenyun/internal/web"
+	"github.com/wenyun/wenyun/internal/webhook"
 )
 
 // sessionCleanupEvery is how often expired sessions are deleted.
@@ -65,6 +66,7 @@ func runServe(ctx context.Context, o Options, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	cfg.webhookGuard().AddListener(ln.Addr().String()) //nolint:errcheck // a listener's address
 	s := &server{
 		srv: newHTTPServer(h, log), ln: ln, timeout: cfg.ShutdownTimeout, log: log,
 		attrs: []any{"db", store.Engine(), "version", version},
@@ -78,6 +80,7 @@ func runServe(ctx context.Context, o Options, args []string) error {
 			ln.Close() //nolint:errcheck // failing anyway
 			return fmt.Errorf("listen for metrics: %w", err)
 		}
+		cfg.webhookGuard().AddListener(s.metricsLn.Addr().String()) //nolint:errcheck // a listener's address
 		s.metricsSrv = newHTTPServer(metricsMux(metrics), log)
 	}
 	return s.run(ctx, o.Ready)
@@ -93,6 +96,7 @@ func newHandler(store *sqlstore.Store, bookings culture.BookingService, cfg *Con
 		return nil, err // Validate has checked it
 	}
 	clientIP := clientip.New(trusted).IP
+	webhooks := webhook.Guarded(store, cfg.webhookGuard())
 	sender, err := cfg.Notify.codeSender(cfg.SMS, log)
 	if err != nil {
 		return nil, fmt.Errorf("sign-in codes: %w", err)
@@ -100,7 +104,7 @@ func newHandler(store *sqlstore.Store, bookings culture.BookingService, cfg *Con
 	w, err := web.New(web.Config{
 		Units: store, Accounts: store, Activities: store, Bookings: bookings, Lotteries: store, Grab: store, Menu: store, Images: store,
 		Notifications: store, Communities: store, News: store, Moderation: store,
-		Stats: store, Feeds: store, Webhooks: store,
+		Stats: store, Feeds: store, Webhooks: webhooks,
 		Sessions: store.SessionStore(), SMS: sender, Logger: log,
 		Secure: cfg.SecureCookies, TemplateDir: cfg.DevTemplates, Now: now,
 		FairWindow: cfg.FairWindow, ClientIP: clientIP,
@@ -111,7 +115,7 @@ func newHandler(store *sqlstore.Store, bookings culture.BookingService, cfg *Con
 	a := api.New(api.Config{
 		Units: store, Accounts: store, Activities: store, Bookings: bookings, Lotteries: store, Grab: store, Menu: store,
 		Notifications: store, Communities: store, News: store, Moderation: store,
-		Stats: store, Feeds: store, Webhooks: store,
+		Stats: store, Feeds: store, Webhooks: webhooks,
 		SMS: sender, Logger: log, Now: now, ClientIP: clientIP,
 	})
 	mux := http.NewServeMux()

@@ -6,6 +6,10 @@
 // retries, retries with backoff, and records the outcome in
 // notification_sends.
 //
+// Webhook deliveries ride the same client on a queue of their own
+// (webhook.go): WebhookHook queues them in the event's transaction, and
+// each attempt is a signed POST logged in webhook_attempts.
+//
 // Reminders are not a river periodic job: serve's task list calls the
 // store's CreateDueReminders every minute like its other periodic work,
 // which is idempotent by notification key in any number of processes.
@@ -47,8 +51,17 @@ type Options struct {
 	Workers int
 	// PollInterval is how often idle workers look for jobs (default 1s).
 	PollInterval time.Duration
-	// RetryDelay, when set, replaces river's backoff (tests).
+	// RetryDelay, when set, replaces river's backoff (tests, and serve's
+	// --webhook-retry-delay for webhook deliveries).
 	RetryDelay func(attempt int) time.Duration
+	// Webhooks, when set, delivers webhook deliveries too.
+	Webhooks WebhookSender
+	// WebhookAttempts bounds the attempts of a webhook delivery (default
+	// 10: with river's backoff the last comes about 4 h 15 min after the
+	// first); then the delivery is marked failed.
+	WebhookAttempts int
+	// WebhookRetryDelay, when set, replaces RetryDelay for webhooks.
+	WebhookRetryDelay func(attempt int) time.Duration
 }
 
 func (o *Options) defaults() {
@@ -64,12 +77,21 @@ func (o *Options) defaults() {
 	if o.PollInterval <= 0 {
 		o.PollInterval = time.Second
 	}
+	if o.WebhookAttempts <= 0 {
+		o.WebhookAttempts = 10
+	}
+	if o.WebhookRetryDelay == nil {
+		o.WebhookRetryDelay = o.RetryDelay
+	}
 }
 
 // Queue is the river client that delivers sends.
 type Queue struct {
 	client *river.Client[*sql.Tx]
 	w      *sendWorker
+	// ww delivers webhooks; nil without Options.Webhooks.
+	ww              *webhookWorker
+	webhookAttempts int
 	// own is river's pool on SQLite, closed by Stop; nil on PostgreSQL,
 	// where river shares the store's pool.
 	own *sql.DB
@@ -94,7 +116,11 @@ func newQueue(ctx context.Context, store *sqlstore.Store, sends sendStore, chann
 		return nil, fmt.Errorf("river migrate: %w", err)
 	}
 	q.w = &sendWorker{sends: sends, channels: channels, baseURL: opts.PublicURL, log: opts.Logger, retryDelay: opts.RetryDelay}
-	if q.client, err = newClient(driver, q.w, opts); err != nil {
+	if opts.Webhooks != nil {
+		q.ww = &webhookWorker{store: store, sender: opts.Webhooks, log: opts.Logger, retryDelay: opts.WebhookRetryDelay}
+		q.webhookAttempts = opts.WebhookAttempts
+	}
+	if q.client, err = newClient(driver, q.w, q.ww, opts); err != nil {
 		q.closeOwn()
 		return nil, fmt.Errorf("river: %w", err)
 	}
@@ -136,17 +162,24 @@ func openSQLite(dsn string) (*sql.DB, error) {
 	return db, nil
 }
 
-func newClient(driver riverdriver.Driver[*sql.Tx], w *sendWorker, opts Options) (*river.Client[*sql.Tx], error) {
+func newClient(driver riverdriver.Driver[*sql.Tx], w *sendWorker, ww *webhookWorker, opts Options) (*river.Client[*sql.Tx], error) {
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, w); err != nil {
 		return nil, err
+	}
+	queues := map[string]river.QueueConfig{queueName: {MaxWorkers: opts.Workers}}
+	if ww != nil {
+		if err := river.AddWorkerSafely(workers, ww); err != nil {
+			return nil, err
+		}
+		queues[webhookQueue] = river.QueueConfig{MaxWorkers: opts.Workers}
 	}
 	return river.NewClient(driver, &river.Config{
 		Logger:            opts.Logger,
 		MaxAttempts:       opts.MaxAttempts,
 		FetchPollInterval: opts.PollInterval,
 		FetchCooldown:     min(opts.PollInterval, 100*time.Millisecond),
-		Queues:            map[string]river.QueueConfig{queueName: {MaxWorkers: opts.Workers}},
+		Queues:            queues,
 		Workers:           workers,
 		JobTimeout:        time.Minute,
 	})

@@ -68,6 +68,9 @@ func checkInCode(ctx context.Context, tx *Tx, code string, within, by int64) (*c
 		if err := liftRestriction(ctx, tx, b.AccountID); err != nil {
 			return nil, err
 		}
+		if err := webhookCheckedIn(ctx, tx, b); err != nil {
+			return nil, err
+		}
 	}
 	return checkInResult(b, n == 0), nil
 }

@@ -45,6 +45,9 @@ type Store struct {
 	// onSends queues new notification sends (SetSendHook); nil leaves them
 	// pending in notification_sends.
 	onSends SendHook
+	// onWebhooks queues new webhook deliveries (SetWebhookHook); nil leaves
+	// them pending.
+	onWebhooks WebhookHook
 }
 
 // Options tune Open.

@@ -419,7 +419,10 @@ func settleDelivery(ctx context.Context, tx *Tx, d *culture.Delivery, cost int) 
 	}
 	_, err := tx.exec(ctx, `UPDATE deliveries SET status = 'settled', cost = ?, settled_at = ?,
 		updated_at = ? WHERE id = ?`, cost, tx.nowUnix(), tx.nowUnix(), d.ID)
-	return err
+	if err != nil {
+		return err
+	}
+	return webhookDeliveryStatus(ctx, tx, d.ID, d.UnitID, culture.DeliverySettled, nil)
 }
 
 // CancelDelivery cancels a planned or published delivery with a reason;

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/wenyun/wenyun/internal/culture"
@@ -66,18 +67,41 @@ func cancelOrphanDeliveries(ctx context.Context, tx *Tx) error {
 	return err
 }
 
+// holdDeliveries marks published deliveries whose activity has ended held
+// (or rated), and tells the webhooks of their units.
 func holdDeliveries(ctx context.Context, tx *Tx) (int, error) {
-	res, err := tx.exec(ctx, `UPDATE deliveries SET held_at = ?, updated_at = ?,
+	rows, err := tx.query(ctx, `UPDATE deliveries SET held_at = ?, updated_at = ?,
 		status = CASE WHEN EXISTS (`+visibleRatings+`) THEN 'rated' ELSE 'held' END,
 		attendance = (`+checkedInAttendees+`deliveries.activity_id)
 		WHERE status = 'published' AND activity_id IN
-		(SELECT id FROM activities WHERE ends_at <= ? AND status <> 'cancelled')`,
+		(SELECT id FROM activities WHERE ends_at <= ? AND status <> 'cancelled')
+		RETURNING id, unit_id, status`,
 		tx.nowUnix(), tx.nowUnix(), tx.nowUnix())
 	if err != nil {
 		return 0, err
 	}
-	n, err := res.RowsAffected()
-	return int(n), err
+	type held struct {
+		id, unitID int64
+		status     string
+	}
+	var hs []held
+	for rows.Next() {
+		var h held
+		if err := rows.Scan(&h.id, &h.unitID, &h.status); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		hs = append(hs, h)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return 0, err
+	}
+	for _, h := range hs {
+		if err := webhookDeliveryStatus(ctx, tx, h.id, h.unitID, h.status, nil); err != nil {
+			return 0, err
+		}
+	}
+	return len(hs), nil
 }
 
 // visibleRatings selects the non-hidden ratings of a delivery's activity

@@ -16,39 +16,44 @@ import (
 // bookingEvent is a change of a booking its holder hears of.
 type bookingEvent struct {
 	kind, key, title string
+	// hook is the webhook event type (webhook_events.go).
+	hook string
 	// body writes the text from the activity's title, time and place.
 	body func(b *culture.Booking, title, when, place string) string
 }
 
 var (
-	evConfirmed = bookingEvent{culture.KindBookingConfirmed, "confirmed", "预约成功：",
+	evConfirmed = bookingEvent{culture.KindBookingConfirmed, "confirmed", "预约成功：", culture.EventBookingConfirmed,
 		func(b *culture.Booking, title, when, place string) string {
 			return fmt.Sprintf("您已成功预约「%s」（%d 人），%s 开始，地点：%s。请凭电子票入场。", title, b.Seats, when, place)
 		}}
-	evCancelled = bookingEvent{culture.KindBookingCancelled, "cancelled", "预约已取消：",
+	evCancelled = bookingEvent{culture.KindBookingCancelled, "cancelled", "预约已取消：", culture.EventBookingCancelled,
 		func(_ *culture.Booking, title, when, _ string) string {
 			return fmt.Sprintf("您预约的「%s」（%s）已取消。", title, when)
 		}}
-	evDeclined = bookingEvent{culture.KindBookingCancelled, "declined", "报名未通过：",
+	evDeclined = bookingEvent{culture.KindBookingCancelled, "declined", "报名未通过：", culture.EventBookingCancelled,
 		func(_ *culture.Booking, title, when, _ string) string {
 			return fmt.Sprintf("很抱歉，您报名的「%s」（%s）未通过审核。欢迎关注其他活动。", title, when)
 		}}
 	// evActivityCancelled shares the key of evCancelled: a booking is
 	// cancelled once, by its holder or with its activity.
-	evActivityCancelled = bookingEvent{culture.KindBookingCancelled, "cancelled", "活动取消：",
+	evActivityCancelled = bookingEvent{culture.KindBookingCancelled, "cancelled", "活动取消：", culture.EventBookingCancelled,
 		func(_ *culture.Booking, title, when, _ string) string {
 			return fmt.Sprintf("很抱歉，「%s」（%s）已取消，您的预约随之取消。", title, when)
 		}}
 )
 
-// notifyBooking tells b's holder of ev; b carries its activity, as
-// bookingWhere loads it.
+// notifyBooking tells b's holder of ev, and the webhooks of its unit;
+// b carries its activity, as bookingWhere loads it.
 func notifyBooking(ctx context.Context, tx *Tx, b *culture.Booking, ev bookingEvent) error {
 	a := b.Activity
 	n := culture.Notification{Kind: ev.kind, Title: ev.title + a.Title,
 		Body: ev.body(b, a.Title, shanghaiTime(a.StartsAt), activityPlace(a)),
 		Link: ticketLink(b.ID), Key: fmt.Sprintf("booking:%d:%s", b.ID, ev.key)}
-	return notifyAccounts(ctx, tx, n, []int64{b.AccountID})
+	if err := notifyAccounts(ctx, tx, n, []int64{b.AccountID}); err != nil {
+		return err
+	}
+	return webhookBooking(ctx, tx, b, ev.hook, n.Key)
 }
 
 // bookingAnnounced loads a booking as the write paths return it and, when
@@ -106,7 +111,8 @@ func notifyOffer(ctx context.Context, tx *Tx, bookingID, accountID int64, a *cul
 
 // notifyLotteryResults tells every applicant of a drawn lottery whether
 // they won (their booking is confirmed: no separate confirmation) or
-// where they stand on the waiting list.
+// where they stand on the waiting list; the webhooks hear of the
+// confirmed bookings.
 func notifyLotteryResults(ctx context.Context, tx *Tx, activityID int64) error {
 	a, err := activityByID(ctx, tx, activityID)
 	if err != nil {
@@ -129,16 +135,19 @@ func notifyLotteryResults(ctx context.Context, tx *Tx, activityID int64) error {
 		return err
 	}
 	waiting := 0
+	var winners []int64
 	for _, e := range entries {
 		n := lotteryNote(a, e.id, e.won != 0, waiting+1)
 		if e.won == 0 {
 			waiting++
+		} else {
+			winners = append(winners, e.id)
 		}
 		if err := notifyAccounts(ctx, tx, n, []int64{e.accountID}); err != nil {
 			return err
 		}
 	}
-	return nil
+	return webhookLotteryWinners(ctx, tx, a, winners)
 }
 
 // lotteryNote is an applicant's result; a loser is place on the waiting list.
@@ -228,9 +237,13 @@ func activityPlace(a *culture.Activity) string {
 // answer it), and the admins of its branch and hub (grants at its unit or
 // above) of one published, declined or cancelled. A cancelled delivery's
 // provider hears of it too: they may have confirmed it and be preparing.
+// The webhooks of its unit hear of every status.
 func deliveryNotified(ctx context.Context, tx *Tx, id int64) (*culture.Delivery, error) {
 	d, err := deliveryByID(ctx, tx, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := webhookDelivery(ctx, tx, d); err != nil {
 		return nil, err
 	}
 	n, ok := deliveryNote(d)

@@ -21,6 +21,8 @@ type Tx struct {
 	stmts *stmtCache
 	// onSends queues notification sends for delivery (see notify_core.go).
 	onSends SendHook
+	// onWebhooks queues webhook deliveries (see webhook_events.go).
+	onWebhooks WebhookHook
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
@@ -116,7 +118,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(*Tx)
 	if err != nil {
 		return err
 	}
-	tx := &Tx{tx: sqlTx, d: s.dialect, now: s.Now().UTC().Truncate(time.Second), grab: s.grab, stmts: stmts, onSends: s.onSends}
+	tx := &Tx{tx: sqlTx, d: s.dialect, now: s.Now().UTC().Truncate(time.Second), grab: s.grab, stmts: stmts, onSends: s.onSends, onWebhooks: s.onWebhooks}
 	if err := fn(tx); err != nil {
 		rbErr := ignoreDone(sqlTx.Rollback())
 		if s.dialect.isBadInput(err) {

@@ -47,6 +47,7 @@ func consoleTemplateFixtures() []pageCase {
 		Form: bad, Username: "nogrant", Found: nogrant, GrantFor: 2, GrantForm: bad}
 	cases := append(append(consoleMenuTemplateCases(page), consoleNewsTemplateCases(page)...), consoleReportTemplateCases(page)...)
 	cases = append(cases, statsTemplateCases()...)
+	cases = append(cases, consoleWebhookTemplateCases(page)...)
 	return append(cases, []pageCase{
 		{"ConsoleLogin", "console_login", "", consoleLoginPage{Page: Page{Title: "工作台登录", Path: "/console/login", Console: true}, Username: "x", Error: errBadLogin}},
 		{"ConsoleHome", "console_home", "", consoleHomePage{Page: page("/console"), Grants: op.Grants, Units: units,
