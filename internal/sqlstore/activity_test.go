@@ -224,7 +224,7 @@ func TestCreateActivity(t *testing.T) {
 			want := *fx.activity()
 			want.ID, want.SeriesID = got[0].ID, &fx.series
 			want.SeatsLeft, want.Status = 10, culture.ActivityPublished
-			want.OpensAt, want.ClosesAt, want.CreatedAt = activityTestNow, want.StartsAt, activityTestNow
+			want.OpensAt, want.ClosesAt, want.CreatedAt, want.UpdatedAt = activityTestNow, want.StartsAt, activityTestNow, activityTestNow
 			want.UnitName, want.RoomName, want.SeriesName = "解放分馆", "一号教室", "解放益课"
 			want.Address = "解放路 8 号 201 室"
 			if diff := cmp.Diff([]*culture.Activity{&want}, got); diff != "" {
