@@ -314,7 +314,7 @@ func testStaff(t *testing.T, s *sqlstore.Store, sum *demo.Summary) {
 		}
 	}
 	want := map[string]string{"operator": culture.RoleOperator, "hub": culture.RoleHubAdmin, "checker": culture.RoleChecker,
-		demo.ProviderUser: culture.RoleProviderStaff}
+		"official": culture.RoleOfficial, demo.ProviderUser: culture.RoleProviderStaff}
 	for _, u := range []string{"jiaoxi", "jiaonan", "jiaobei", "qibaijian", "xinhua", "minsheng", "minzhu", "wangchu", "shangbaizuo", "jiankang"} {
 		want[u] = culture.RoleBranchAdmin
 	}

@@ -13,10 +13,11 @@ var branchAdminNames = []string{
 	"孙春艳", "郭立新", "马红霞", "宋永刚", "韩慧敏",
 }
 
-// loadStaff creates the operator, the hub admin, one admin per branch and a
-// checker at 焦西, each with a grant at their unit.
+// loadStaff creates the operator, the hub admin, one admin per branch, a
+// checker at 焦西 and a district official who reads the hub's figures,
+// each with a grant at their unit.
 func (l *loader) loadStaff(ctx context.Context) error {
-	total := 3 + len(l.branches)
+	total := 4 + len(l.branches)
 	var err error
 	if l.operator, err = l.createStaff(ctx, "operator", "周敏", culture.RoleOperator, l.hub); err != nil {
 		return err
@@ -35,6 +36,9 @@ func (l *loader) loadStaff(ctx context.Context) error {
 	}
 	jiaoxi := l.branches[0]
 	if jiaoxi.checker, err = l.createStaff(ctx, "checker", "赵磊", culture.RoleChecker, jiaoxi); err != nil {
+		return err
+	}
+	if _, err = l.createStaff(ctx, "official", "吴建国", culture.RoleOfficial, l.hub); err != nil {
 		return err
 	}
 	l.progress(StageStaff, total, total)
