@@ -108,6 +108,7 @@ func newHandler(store *sqlstore.Store, bookings culture.BookingService, cfg *Con
 		Sessions: store.SessionStore(), SMS: sender, Logger: log,
 		Secure: cfg.SecureCookies, TemplateDir: cfg.DevTemplates, Now: now,
 		FairWindow: cfg.FairWindow, ClientIP: clientIP,
+		PublicURL: cfg.Notify.PublicURL,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
@@ -117,6 +118,7 @@ func newHandler(store *sqlstore.Store, bookings culture.BookingService, cfg *Con
 		Notifications: store, Communities: store, News: store, Moderation: store,
 		Stats: store, Feeds: store, Webhooks: webhooks,
 		SMS: sender, Logger: log, Now: now, ClientIP: clientIP,
+		PublicURL: cfg.Notify.PublicURL,
 	})
 	mux := http.NewServeMux()
 	mux.Handle(api.Prefix+"/", a.Handler())

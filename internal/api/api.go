@@ -61,6 +61,11 @@ type Config struct {
 	// TokenCacheTTL is how long a bearer token's account is remembered
 	// (default 30 s; negative turns the cache off). See tokenTTL.
 	TokenCacheTTL time.Duration
+	// PublicURL is the site's address as residents reach it
+	// (--public-url, such as https://wenyun.example.cn): feed addresses and
+	// open-data page URLs are built from it. When empty they fall back to
+	// the address each request reached (see siteBase).
+	PublicURL string
 }
 
 // API is the JSON API. Create it with New.
@@ -83,6 +88,7 @@ type API struct {
 	log        *slog.Logger
 	now        func() time.Time
 	clientIP   func(r *http.Request) string
+	publicURL  string // Config.PublicURL checked, without a trailing slash
 
 	codeLimit    *limit.Keyed // sign-in code requests per client IP
 	tokenLimit   *limit.Keyed // sign-in attempts per client IP
@@ -119,6 +125,7 @@ func New(cfg Config) *API {
 	if cfg.TokenCacheTTL == 0 {
 		cfg.TokenCacheTTL = tokenTTL
 	}
+	a.publicURL = mustPublicBase(cfg.PublicURL)
 	if cfg.TokenCacheTTL > 0 {
 		a.tokens = newTokenCache(cfg.TokenCacheTTL, tokenMaxSize)
 	}

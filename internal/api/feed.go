@@ -1,7 +1,9 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -36,7 +38,7 @@ func (a *API) handleCalendarView(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	a.writeJSON(w, r, http.StatusOK, newCalendarJSON(r, token))
+	a.writeJSON(w, r, http.StatusOK, newCalendarJSON(a.siteBase(w, r), token))
 }
 
 // handleCalendarReset replaces the caller's feed token; the old address
@@ -47,15 +49,45 @@ func (a *API) handleCalendarReset(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	a.writeJSON(w, r, http.StatusOK, newCalendarJSON(r, token))
+	a.writeJSON(w, r, http.StatusOK, newCalendarJSON(a.siteBase(w, r), token))
+}
+
+// newCalendarJSON is the feed address under the site's base.
+func newCalendarJSON(base, token string) calendarJSON {
+	u := base + culture.MyFeedPath(token)
+	_, rest, _ := strings.Cut(u, "://")
+	return calendarJSON{URL: u, WebcalURL: "webcal://" + rest}
 }
 
 // siteHost accepts a host name or IP literal with an optional port.
 var siteHost = regexp.MustCompile(`^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?$`)
 
-// newCalendarJSON builds the feed address on the host the request came
-// to: https when TLS ends here or a proxy says so (X-Forwarded-Proto).
-func newCalendarJSON(r *http.Request, token string) calendarJSON {
+// mustPublicBase checks Config.PublicURL and returns it without a
+// trailing slash; "" stays "". A malformed one is a wiring mistake (cmd
+// checks --public-url): New panics.
+func mustPublicBase(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "http" && u.Scheme != "https" || !siteHost.MatchString(u.Host) || u.User != nil ||
+		u.RawQuery != "" || u.Fragment != "" || strings.ContainsFunc(raw, func(c rune) bool { return c <= ' ' || c >= 0x7f }) {
+		panic(fmt.Sprintf("api.New: PublicURL %q is not the site's http:// or https:// address", raw))
+	}
+	return u.Scheme + "://" + u.Host + strings.TrimSuffix(u.EscapedPath(), "/")
+}
+
+// siteBase is the site's address for absolute links: Config.PublicURL when
+// set, so that no request header can change a link of a cached reply.
+// Without it, the address the request reached: https when TLS ends here
+// or a proxy says so (X-Forwarded-Proto, in any case), the Host header for
+// the host (a malformed one becomes localhost); the reply then varies with
+// those headers (Vary).
+func (a *API) siteBase(w http.ResponseWriter, r *http.Request) string {
+	if a.publicURL != "" {
+		return a.publicURL
+	}
+	w.Header().Add("Vary", "Host, X-Forwarded-Proto")
 	host := r.Host
 	if !siteHost.MatchString(host) {
 		host = "localhost"
@@ -64,6 +96,5 @@ func newCalendarJSON(r *http.Request, token string) calendarJSON {
 	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
 		scheme = "https"
 	}
-	path := host + culture.MyFeedPath(token)
-	return calendarJSON{URL: scheme + "://" + path, WebcalURL: "webcal://" + path}
+	return scheme + "://" + host
 }

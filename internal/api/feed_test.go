@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,16 +17,83 @@ import (
 	"github.com/wenyun/wenyun/internal/sqlstore"
 )
 
-// newFeedAPI is the test API with the feed service wired, and the one
-// without it that newTestAPI builds.
-func newFeedAPI(t *testing.T) (with, without http.Handler, s *sqlstore.Store, f *fixture) {
+// newFeedAPI is the test API with the feed service wired (and the public
+// URL, when given), and the one without it that newTestAPI builds.
+func newFeedAPI(t *testing.T, publicURL ...string) (with, without http.Handler, s *sqlstore.Store, f *fixture) {
 	t.Helper()
 	without, s, f = newTestAPI(t)
 	a := api.New(api.Config{
 		Units: s, Accounts: s, Activities: s, Bookings: s, Menu: s, Feeds: s, SMS: f.SMS,
 		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now },
+		PublicURL: strings.Join(publicURL, ""),
 	})
 	return a.Handler(), without, s, f
+}
+
+// getAs serves GET path with the bearer token, the request saying Host
+// host and X-Forwarded-Proto proto.
+func getAs(h http.Handler, path, token, host, proto string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.Host = host
+	req.RemoteAddr = "203.0.113.9:1"
+	if proto != "" {
+		req.Header.Set("X-Forwarded-Proto", proto)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+// TestCalendarFeedPublicURL: with PublicURL set, the feed address is on
+// it whatever Host and X-Forwarded-Proto the request sends; without it,
+// the address follows them (any case of https) and the reply says it
+// varies with them.
+func TestCalendarFeedPublicURL(t *testing.T) {
+	h, _, s, f := newFeedAPI(t, "https://wenyun.example.cn/")
+	tok, err := s.FeedToken(t.Context(), f.Alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := getAs(h, "/api/v1/me/calendar", f.AliceToken, "evil.example", "http")
+	var c calendarReply
+	if err := json.Unmarshal(rec.Body.Bytes(), &c); err != nil || rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s (%v)", rec.Code, rec.Body.String(), err)
+	}
+	want := calendarReply{URL: "https://wenyun.example.cn/ical/me/" + tok + ".ics", WebcalURL: "webcal://wenyun.example.cn/ical/me/" + tok + ".ics"}
+	if c != want || rec.Header().Get("Vary") != "" {
+		t.Errorf("reply %+v, Vary %q; want %+v and no Vary", c, rec.Header().Get("Vary"), want)
+	}
+
+	fallback, _, _, f2 := newFeedAPI(t)
+	rec = getAs(fallback, "/api/v1/me/calendar", f2.AliceToken, "wenyun.example:8443", "HTTPS")
+	if err := json.Unmarshal(rec.Body.Bytes(), &c); err != nil || !strings.HasPrefix(c.URL, "https://wenyun.example:8443/ical/me/") ||
+		!slices.Contains(rec.Header().Values("Vary"), "Host, X-Forwarded-Proto") {
+		t.Errorf("without PublicURL: %+v, Vary %q", c, rec.Header().Values("Vary"))
+	}
+	rec = getAs(fallback, "/api/v1/me/calendar", f2.AliceToken, "evil.example/x", "")
+	if err := json.Unmarshal(rec.Body.Bytes(), &c); err != nil || !strings.HasPrefix(c.URL, "http://localhost/ical/me/") {
+		t.Errorf("a malformed Host: %+v", c)
+	}
+}
+
+// TestNewPublicURL: a public URL that is not a site's address is a wiring
+// mistake that stops the process.
+func TestNewPublicURL(t *testing.T) {
+	_, s, f := newTestAPI(t)
+	for _, bad := range []string{"wenyun.example.cn", "ftp://wenyun.example.cn", "https://", "https://u:p@wenyun.example.cn",
+		"https://wenyun.example.cn/?a=1", "https://wenyun.example.cn/a b", "https://文化.cn"} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("api.New accepted the public URL %q", bad)
+				}
+			}()
+			api.New(api.Config{Units: s, Accounts: s, Activities: s, Bookings: s, SMS: f.SMS, PublicURL: bad})
+		}()
+	}
 }
 
 // calendarReply is the reply of /me/calendar and its reset.
@@ -94,7 +163,7 @@ func TestCalendarFeedAPI(t *testing.T) {
 	})
 	t.Run("HTTPSBehindProxy", func(t *testing.T) {
 		rec := serve(h, scenario{method: "GET", path: "/api/v1/me/calendar", token: f.AliceToken,
-			headers: map[string]string{"X-Forwarded-Proto": "https"}})
+			headers: map[string]string{"X-Forwarded-Proto": "Https"}})
 		var c calendarReply
 		if err := json.Unmarshal(rec.Body.Bytes(), &c); err != nil || !strings.HasPrefix(c.URL, "https://example.com/ical/me/") {
 			t.Errorf("behind a TLS proxy: %s (%v)", rec.Body.String(), err)

@@ -104,15 +104,19 @@ func (a *API) openDataRoutes(r router) {
 }
 
 // handleOpenActivities exports a page of public activities. An unchanged
-// page answers If-None-Match with 304.
+// page answers If-None-Match with 304. Every reply, errors included, may
+// be read by any web page (CORS), its ETag too.
 func (a *API) handleOpenActivities(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Expose-Headers", "ETag")
 	now := a.now()
 	q, err := a.parseOpenQuery(r.Context(), r.URL.Query(), culture.DayOf(now))
 	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	export, err := a.buildOpenExport(r.Context(), q, culture.DayOf(now), openPageBase(r))
+	export, err := a.buildOpenExport(r.Context(), q, culture.DayOf(now), a.siteBase(w, r))
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -122,10 +126,8 @@ func (a *API) handleOpenActivities(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	h := w.Header()
 	h.Set("ETag", etag)
 	h.Set("Cache-Control", openCacheControl)
-	h.Set("Access-Control-Allow-Origin", "*")
 	if openETagMatches(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
@@ -160,7 +162,16 @@ func (a *API) parseOpenQuery(ctx context.Context, v url.Values, today culture.Da
 	return q, a.checkOpenUnit(ctx, q.unitID)
 }
 
-// openQueryDay reads an optional date parameter written 2006-01-02.
+// The days the export covers at all: a window is refused when a day given
+// lies outside them, and one computed from a single day is cut to them
+// (so that no reply names a year of five digits).
+var (
+	openFirstDay = culture.DayOf(time.Date(2000, 1, 1, 0, 0, 0, 0, culture.Shanghai))
+	openLastDay  = culture.DayOf(time.Date(2099, 12, 31, 0, 0, 0, 0, culture.Shanghai))
+)
+
+// openQueryDay reads an optional date parameter written 2006-01-02, a day
+// from 2000 to 2099.
 func openQueryDay(v url.Values, name string) (*culture.Day, error) {
 	s := v.Get(name)
 	if s == "" {
@@ -170,23 +181,27 @@ func openQueryDay(v url.Values, name string) (*culture.Day, error) {
 	if err != nil || len(s) != len(time.DateOnly) {
 		return nil, culture.Invalid(name, "参数 "+name+" 应为日期，格式如 2026-03-01。")
 	}
+	if d < openFirstDay || d > openLastDay {
+		return nil, culture.Invalid(name, fmt.Sprintf("参数 %s 应在 %s 至 %s 之间。", name, openFirstDay, openLastDay))
+	}
 	return &d, nil
 }
 
 // openWindow fills in the days not given and checks the range: the
 // default is openPastDays before today to openWindowDays in all; one end
-// alone opens a window of openWindowDays from or up to it.
+// alone opens a window of openWindowDays from or up to it. A day filled in
+// is kept within openFirstDay and openLastDay.
 func openWindow(from, to *culture.Day, today culture.Day) (culture.Day, culture.Day, error) {
 	switch {
 	case from == nil && to == nil:
-		f := today - openPastDays
+		f := min(max(today-openPastDays, openFirstDay), openLastDay)
 		from = &f
 		fallthrough
 	case to == nil:
-		t := *from + openWindowDays - 1
+		t := min(*from+openWindowDays-1, openLastDay)
 		to = &t
 	case from == nil:
-		f := *to - openWindowDays + 1
+		f := max(*to-openWindowDays+1, openFirstDay)
 		from = &f
 	}
 	if *from > *to {
@@ -356,18 +371,9 @@ func openOptional(s string) *string {
 	return &s
 }
 
-// openPageBase is the scheme and host the request reached, for absolute page
-// URLs: https when the connection or a proxy's X-Forwarded-Proto says so.
-func openPageBase(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
-
 // exportETag hashes everything of the export but generated_at, so that an
-// unchanged page keeps its tag.
+// unchanged page keeps its tag. The tag is weak: replies with the same tag
+// differ in generated_at.
 func exportETag(e *openExport) (string, error) {
 	c := *e
 	c.GeneratedAt = ""
@@ -376,12 +382,13 @@ func exportETag(e *openExport) (string, error) {
 		return "", fmt.Errorf("encode export: %w", err)
 	}
 	sum := sha256.Sum256(b)
-	return `"` + hex.EncodeToString(sum[:16]) + `"`, nil
+	return `W/"` + hex.EncodeToString(sum[:16]) + `"`, nil
 }
 
 // openETagMatches applies If-None-Match: "*" or any listed tag, compared
-// weakly (a W/ prefix is ignored), as RFC 9110 asks for GET.
+// weakly (a W/ prefix on either side is ignored), as RFC 9110 asks for GET.
 func openETagMatches(header, etag string) bool {
+	etag = strings.TrimPrefix(etag, "W/")
 	for _, t := range strings.Split(header, ",") {
 		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
 		if t == "*" || t == etag {

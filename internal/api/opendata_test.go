@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -78,6 +79,12 @@ type openItemRep struct {
 
 func newOpenFixture(t *testing.T, wrap func(culture.ActivityService) culture.ActivityService) *openFixture {
 	t.Helper()
+	return newOpenFixtureAt(t, wrap, "")
+}
+
+// newOpenFixtureAt is newOpenFixture with the API's PublicURL.
+func newOpenFixtureAt(t *testing.T, wrap func(culture.ActivityService) culture.ActivityService, publicURL string) *openFixture {
+	t.Helper()
 	ctx := context.Background()
 	s, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "open.db"), sqlstore.Options{})
 	if err != nil {
@@ -94,7 +101,7 @@ func newOpenFixture(t *testing.T, wrap func(culture.ActivityService) culture.Act
 	}
 	f.h = api.New(api.Config{
 		Units: s, Accounts: s, Activities: acts, Bookings: s, SMS: &smsBox{codes: map[string]string{}},
-		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return clock },
+		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return clock }, PublicURL: publicURL,
 	}).Handler()
 	return f
 }
@@ -197,7 +204,8 @@ func TestOpenActivities(t *testing.T) {
 	if diff := cmp.Diff(want, titles(got.Items)); diff != "" || got.Total != len(want) || got.Limit != 20 || got.Offset != 0 {
 		t.Errorf("total %d limit %d offset %d, titles (-want +got):\n%s", got.Total, got.Limit, got.Offset, diff)
 	}
-	for k, v := range map[string]string{"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"} {
+	for k, v := range map[string]string{"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*",
+		"Access-Control-Expose-Headers": "ETag", "Vary": "Host, X-Forwarded-Proto"} {
 		if res.Header.Get(k) != v {
 			t.Errorf("%s = %q, want %q", k, res.Header.Get(k), v)
 		}
@@ -315,6 +323,10 @@ func TestOpenActivitiesBadInput(t *testing.T) {
 		{"ErrCategory", "category=rock", "category", 400, "category"},
 		{"ErrLimit", "limit=101", "limit", 400, "limit"},
 		{"ErrOffset", "offset=-1", "offset", 400, "offset"},
+		{"ErrFromFarFuture", "from=9999-12-31", "from", 400, "参数 from 应在 2000-01-01 至 2099-12-31 之间"},
+		{"ErrToYearOne", "to=0001-01-01", "to", 400, "参数 to 应在 2000-01-01 至 2099-12-31 之间"},
+		{"ErrFrom1999", "from=1999-12-31&to=2000-01-10", "from", 400, "2000-01-01"},
+		{"ErrTo2100", "from=2099-12-01&to=2100-01-01", "to", 400, "2099-12-31"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := serve(f.h, scenario{method: "GET", path: "/api/v1/open/activities?" + tc.query, remoteAddr: "203.0.113.5:1"})
@@ -323,6 +335,9 @@ func TestOpenActivitiesBadInput(t *testing.T) {
 			}
 			if err := json.Unmarshal(rec.Body.Bytes(), &reply); err != nil || rec.Code != tc.status {
 				t.Fatalf("status %d (want %d), body %s", rec.Code, tc.status, rec.Body.String())
+			}
+			if h := rec.Header(); h.Get("Access-Control-Allow-Origin") != "*" || h.Get("Access-Control-Expose-Headers") != "ETag" {
+				t.Errorf("a refusal without CORS headers: %v", h)
 			}
 			m := reply.Error.Message
 			if reply.Error.Field != tc.field || !strings.Contains(m, tc.text) || !han.MatchString(m) {
@@ -339,15 +354,19 @@ func TestOpenActivitiesETag(t *testing.T) {
 	const path = "/api/v1/open/activities"
 	first, res := f.get(t, path)
 	etag := res.Header.Get("ETag")
-	if !regexp.MustCompile(`^"[0-9a-f]{32}"$`).MatchString(etag) {
-		t.Fatalf("ETag %q", etag)
+	if !regexp.MustCompile(`^W/"[0-9a-f]{32}"$`).MatchString(etag) {
+		t.Fatalf("ETag %q, want a weak tag (replies differ in generated_at)", etag)
 	}
 	*f.clock = now.Add(time.Minute)
-	for _, inm := range []string{etag, "W/" + etag, `"other", ` + etag, "*"} {
+	for _, inm := range []string{etag, strings.TrimPrefix(etag, "W/"), `"other", ` + etag, "*"} {
 		rec := serve(f.h, scenario{method: "GET", path: path, headers: map[string]string{"If-None-Match": inm}})
-		if rec.Code != http.StatusNotModified || rec.Body.Len() != 0 || rec.Header().Get("ETag") != etag {
+		if rec.Code != http.StatusNotModified || rec.Body.Len() != 0 || rec.Header().Get("ETag") != etag ||
+			rec.Header().Get("Access-Control-Allow-Origin") != "*" {
 			t.Errorf("If-None-Match %s: %d, ETag %q, body %q; want 304", inm, rec.Code, rec.Header().Get("ETag"), rec.Body.String())
 		}
+	}
+	if rec := serve(f.h, scenario{method: "GET", path: path, headers: map[string]string{"If-None-Match": `W/"other"`}}); rec.Code != http.StatusOK {
+		t.Errorf("If-None-Match of another tag: %d, want 200", rec.Code)
 	}
 	again, res2 := f.get(t, path)
 	if res2.Header.Get("ETag") != etag || again.GeneratedAt == first.GeneratedAt {
@@ -411,5 +430,66 @@ func TestOpenActivitiesMatchOpenAPI(t *testing.T) {
 		for _, problem := range conform(doc, schema, v, "$") {
 			t.Errorf("%s %d: %s", tc.query, tc.status, problem)
 		}
+	}
+}
+
+// TestOpenActivitiesWindowEnds: one day given near the ends of the
+// covered years opens a window cut to them, never a day past 2099 or
+// before 2000.
+func TestOpenActivitiesWindowEnds(t *testing.T) {
+	f := newOpenFixture(t, nil)
+	for _, tc := range []struct{ query, from, to string }{
+		{"?from=2099-12-31", "2099-12-31", "2099-12-31"},
+		{"?from=2099-10-01", "2099-10-01", "2099-12-31"},
+		{"?to=2000-01-01", "2000-01-01", "2000-01-01"},
+		{"?to=2000-02-01", "2000-01-01", "2000-02-01"},
+	} {
+		got, _ := f.get(t, "/api/v1/open/activities"+tc.query)
+		if got.Filters.From != tc.from || got.Filters.To != tc.to {
+			t.Errorf("%s: window %s to %s, want %s to %s", tc.query, got.Filters.From, got.Filters.To, tc.from, tc.to)
+		}
+	}
+}
+
+// TestOpenActivitiesPublicURL: with PublicURL set, every page URL is on it
+// and the reply (its tag included) is the same whatever Host and
+// X-Forwarded-Proto the request sends; without it, URLs follow them, in
+// any case of https, and the reply varies with them.
+func TestOpenActivitiesPublicURL(t *testing.T) {
+	f := newOpenFixtureAt(t, nil, "https://wenyun.example.cn")
+	fetch := func(h http.Handler, host, proto string) (openReply, http.Header) {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodGet, "/api/v1/open/activities", nil)
+		req.Host = host
+		req.RemoteAddr = "203.0.113.5:1"
+		req.Header.Set("X-Forwarded-Proto", proto)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var out openReply
+		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || rec.Code != http.StatusOK || len(out.Items) == 0 {
+			t.Fatalf("Host %s: %d %s (%v)", host, rec.Code, rec.Body.String(), err)
+		}
+		return out, rec.Header()
+	}
+	got, h1 := fetch(f.h, "evil.example", "http")
+	for _, it := range got.Items {
+		if want := "https://wenyun.example.cn/activities/" + itoa(it.ID); it.URL != want {
+			t.Errorf("url %q, want %q", it.URL, want)
+		}
+	}
+	_, h2 := fetch(f.h, "other.example:8080", "https")
+	if h1.Get("ETag") != h2.Get("ETag") || h1.Get("Vary") != "" {
+		t.Errorf("ETag %q for one Host, %q for another; Vary %q", h1.Get("ETag"), h2.Get("ETag"), h1.Get("Vary"))
+	}
+
+	fallback := newOpenFixture(t, nil)
+	got, h3 := fetch(fallback.h, "wenyun.example:8443", "HTTPS")
+	if !strings.HasPrefix(got.Items[0].URL, "https://wenyun.example:8443/activities/") ||
+		!slices.Contains(h3.Values("Vary"), "Host, X-Forwarded-Proto") {
+		t.Errorf("without PublicURL: url %q, Vary %q", got.Items[0].URL, h3.Values("Vary"))
+	}
+	got, _ = fetch(fallback.h, "evil.example/x y", "")
+	if !strings.HasPrefix(got.Items[0].URL, "http://localhost/activities/") {
+		t.Errorf("a malformed Host: url %q", got.Items[0].URL)
 	}
 }

@@ -2,7 +2,9 @@ package ical
 
 import (
 	"net/url"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -179,15 +181,56 @@ func (c *checker) value(p *Property) error {
 		_, err := c.instant(p)
 		return err
 	case p.Name == "URL":
-		if u, err := url.Parse(p.Value); err != nil || !u.IsAbs() {
-			return fail(p.Line, ErrValue, "URL %q is not an absolute URI", p.Value)
+		if !ValidURI(p.Value) {
+			return fail(p.Line, ErrValue, "URL %q is not an absolute URI of printable ASCII", p.Value)
 		}
 	case p.Name == "SEQUENCE":
-		if p.Value == "" || strings.Trim(p.Value, "0123456789") != "" || len(p.Value) > 9 {
+		if _, err := strconv.ParseUint(p.Value, 10, 31); err != nil { // 0 to 2^31-1
 			return fail(p.Line, ErrValue, "SEQUENCE:%s", p.Value)
 		}
+	case slices.Contains(durations, p.Name):
+		return checkDuration(p)
 	}
 	return nil
+}
+
+// durations are DURATION valued. REFRESH-INTERVAL (RFC 7986) must say
+// so with VALUE=DURATION, and it and X-PUBLISHED-TTL must not be
+// negative.
+var durations = []string{"DURATION", "REFRESH-INTERVAL", "X-PUBLISHED-TTL"}
+
+// durationRE is dur-value of RFC 5545 (3.3.6): a week count, or days
+// and/or a time part in which hours may be followed only by minutes and
+// minutes only by seconds ("PT1H30S" is not a DURATION).
+var durationRE = regexp.MustCompile(`^[+-]?P(?:[0-9]+W|[0-9]+D(?:T(?:[0-9]+H(?:[0-9]+M(?:[0-9]+S)?)?|[0-9]+M(?:[0-9]+S)?|[0-9]+S))?|T(?:[0-9]+H(?:[0-9]+M(?:[0-9]+S)?)?|[0-9]+M(?:[0-9]+S)?|[0-9]+S))$`)
+
+// checkDuration checks a DURATION value and, for the refresh hints, the
+// VALUE parameter and the sign.
+func checkDuration(p *Property) error {
+	switch {
+	case !durationRE.MatchString(p.Value):
+		return fail(p.Line, ErrValue, "%s:%s is not a DURATION", p.Name, p.Value)
+	case p.Name == "REFRESH-INTERVAL" && !strings.EqualFold(p.Param("VALUE"), "DURATION"):
+		return fail(p.Line, ErrValue, "REFRESH-INTERVAL without VALUE=DURATION")
+	case p.Name != "DURATION" && strings.HasPrefix(p.Value, "-"):
+		return fail(p.Line, ErrValue, "%s:%s is negative", p.Name, p.Value)
+	}
+	return nil
+}
+
+// ValidURI reports whether s is an absolute URI written in printable
+// ASCII: no control characters (a CR or LF would end the content line
+// and inject properties), no spaces, no non-ASCII (an IRI must be
+// percent-encoded to be a URI) and none of the characters RFC 3986 never
+// allows (" < > \ ^ ` { | }).
+func ValidURI(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || strings.IndexByte("\"<>\\^`{|}", c) >= 0 {
+			return false
+		}
+	}
+	u, err := url.Parse(s)
+	return err == nil && u.IsAbs()
 }
 
 // checkText checks the escapes of a TEXT value: a backslash only before
@@ -258,7 +301,7 @@ func (c *checker) span(ev *Component) error {
 	if ev.Get("DURATION") != nil {
 		return fail(end.Line, ErrRepeated, "DTEND and DURATION both given")
 	}
-	if start.Param("VALUE") != end.Param("VALUE") {
+	if valueType(start) != valueType(end) {
 		return fail(end.Line, ErrValue, "DTEND and DTSTART of different types")
 	}
 	s, err := c.instant(start)
@@ -275,17 +318,26 @@ func (c *checker) span(ev *Component) error {
 	return nil
 }
 
+// valueType is the VALUE of a DATE or DATE-TIME property: DATE-TIME when
+// absent (the default), upper case.
+func valueType(p *Property) string {
+	if v := p.Param("VALUE"); v != "" {
+		return strings.ToUpper(v)
+	}
+	return "DATE-TIME"
+}
+
 // instant reads a DATE or DATE-TIME property as an instant: UTC for …Z,
 // the VTIMEZONE's offset for a TZID, floating times as if UTC.
 func (c *checker) instant(p *Property) (time.Time, error) {
-	if p.Param("VALUE") == "DATE" {
+	if valueType(p) == "DATE" {
 		t, err := time.Parse("20060102", p.Value)
 		if err != nil || p.Param("TZID") != "" {
 			return time.Time{}, fail(p.Line, ErrDateTime, "%s;VALUE=DATE:%s", p.Name, p.Value)
 		}
 		return t, nil
 	}
-	if v := p.Param("VALUE"); v != "" && v != "DATE-TIME" {
+	if v := valueType(p); v != "DATE-TIME" {
 		return time.Time{}, fail(p.Line, ErrValue, "%s;VALUE=%s", p.Name, v)
 	}
 	t, utc, err := parseDateTime(p.Value)

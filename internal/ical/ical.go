@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -56,13 +58,22 @@ type Calendar struct {
 type Event struct {
 	// UID identifies the event across versions of the feed.
 	UID string
-	// Stamp is DTSTAMP: when this copy of the calendar was made.
+	// Stamp is DTSTAMP. The calendar has no METHOD (a published feed, not
+	// an iTIP message), so RFC 5545 (3.8.7.2) makes DTSTAMP the time the
+	// event last changed, as LAST-MODIFIED: not the time of the response.
 	Stamp time.Time
+	// Sequence is SEQUENCE, the event's revision: it must never decrease
+	// from one version of the feed to the next, and should grow when the
+	// time, place or status changes, so that calendar apps take the new
+	// version for an update. 0 to math.MaxInt32; always written.
+	Sequence int
 	// Start and End are written as local times in Asia/Shanghai.
-	Start, End   time.Time
-	Summary      string
-	Description  string
-	Location     string
+	Start, End  time.Time
+	Summary     string
+	Description string
+	Location    string
+	// URL is an absolute URI of printable ASCII (see ValidURI); written
+	// when not empty.
 	URL          string
 	Status       string
 	LastModified time.Time // written when not zero
@@ -70,9 +81,11 @@ type Event struct {
 }
 
 var (
-	errNoUID   = errors.New("ical: event without UID")
-	errNoTimes = errors.New("ical: event without a start, or ending before it starts")
-	errStatus  = errors.New("ical: unknown event status")
+	errNoUID    = errors.New("ical: event without UID")
+	errNoTimes  = errors.New("ical: event without a start, or ending before it starts")
+	errStatus   = errors.New("ical: unknown event status")
+	errSequence = errors.New("ical: SEQUENCE out of range")
+	errURL      = errors.New("ical: URL not an absolute URI of printable ASCII")
 )
 
 func (e *Event) check() error {
@@ -83,12 +96,18 @@ func (e *Event) check() error {
 		return fmt.Errorf("%w (UID %s)", errNoTimes, e.UID)
 	case e.Status != "" && e.Status != StatusConfirmed && e.Status != StatusTentative && e.Status != StatusCancelled:
 		return fmt.Errorf("%w %q", errStatus, e.Status)
+	case e.Sequence < 0 || e.Sequence > math.MaxInt32:
+		return fmt.Errorf("%w: %d (UID %s)", errSequence, e.Sequence, e.UID)
+	case e.URL != "" && !ValidURI(e.URL):
+		return fmt.Errorf("%w: %q (UID %s)", errURL, e.URL, e.UID)
 	}
 	return nil
 }
 
 // Encode writes the calendar to w. An event without a UID, a start or an
-// end after its start is an error and nothing is written.
+// end after its start, or with an unknown status, a negative SEQUENCE or
+// a URL that is not an absolute URI of printable ASCII (a CR or LF in it
+// would inject properties) is an error and nothing is written.
 func (c *Calendar) Encode(w io.Writer) error {
 	b, err := c.Bytes()
 	if err != nil {
@@ -132,7 +151,8 @@ func (c *Calendar) header(e *encoder) {
 	e.line("VERSION:2.0")
 	e.text("PRODID", prodID)
 	e.line("CALSCALE:GREGORIAN")
-	e.line("METHOD:PUBLISH")
+	// No METHOD: RFC 5546 requires an ORGANIZER in every event of a
+	// METHOD:PUBLISH object, and a subscribed feed is no iTIP message.
 	e.text("X-WR-CALNAME", c.Name)
 	e.text("X-WR-TIMEZONE", TZID)
 	if c.Description != "" {
@@ -165,6 +185,7 @@ func (e *encoder) event(ev *Event) {
 	e.line("BEGIN:VEVENT")
 	e.text("UID", ev.UID)
 	e.line("DTSTAMP:" + UTC(ev.Stamp))
+	e.line("SEQUENCE:" + strconv.Itoa(ev.Sequence))
 	e.line("DTSTART;TZID=" + TZID + ":" + Local(ev.Start))
 	e.line("DTEND;TZID=" + TZID + ":" + Local(ev.End))
 	e.text("SUMMARY", ev.Summary)
@@ -199,17 +220,20 @@ func UTC(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
 // Local formats t as a local DATE-TIME in Asia/Shanghai: 20060102T150405.
 func Local(t time.Time) string { return t.In(shanghai).Format("20060102T150405") }
 
-// duration formats d (whole seconds) as an RFC 5545 DURATION: PT1H30M.
+// duration formats d (whole seconds, not negative) as an RFC 5545
+// DURATION: PT1H30M. The grammar lets hours be followed only by minutes
+// (dur-hour = 1*DIGIT "H" [dur-minute]), so 1h0m30s is PT1H0M30S.
 func duration(d time.Duration) string {
-	s := int64(d / time.Second)
+	s := max(int64(d/time.Second), 0)
+	h, m, sec := s/3600, s%3600/60, s%60
 	out := "PT"
-	if h := s / 3600; h > 0 {
+	if h > 0 {
 		out += fmt.Sprintf("%dH", h)
 	}
-	if m := s % 3600 / 60; m > 0 {
+	if m > 0 || h > 0 && sec > 0 {
 		out += fmt.Sprintf("%dM", m)
 	}
-	if sec := s % 60; sec > 0 || out == "PT" {
+	if sec > 0 || out == "PT" {
 		out += fmt.Sprintf("%dS", sec)
 	}
 	return out

@@ -105,7 +105,7 @@ func sampleCalendar() *Calendar {
 	return &Calendar{
 		Name: "焦西分馆活动日历", Description: "焦西分馆及其文化点的公开活动；每小时更新", Refresh: time.Hour,
 		Events: []Event{{
-			UID: "activity-1@wenyun.example", Stamp: stamp, Start: start, End: start.Add(90 * time.Minute),
+			UID: "activity-1@wenyun.example", Stamp: stamp, Sequence: 3600, Start: start, End: start.Add(90 * time.Minute),
 			Summary:     longTitle,
 			Description: "第一行：带上毛笔, 墨汁; 宣纸\r\n第二行 \\ 反斜杠\n" + strings.Repeat("很长的说明", 30),
 			Location:    "焦西分馆 多功能厅（焦作市解放区焦西街道 1 号）", URL: "https://wenyun.example/activities/1",
@@ -134,7 +134,10 @@ func TestCalendarRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Parse: %v\n%s", err, data)
 	}
-	for _, want := range []string{"VERSION:2.0", "CALSCALE:GREGORIAN", "METHOD:PUBLISH", "X-WR-TIMEZONE:Asia/Shanghai",
+	if bytes.Contains(data, []byte("METHOD:")) || got.Get("METHOD") != nil {
+		t.Error("a published feed has a METHOD (RFC 5546 would want an ORGANIZER with it)")
+	}
+	for _, want := range []string{"VERSION:2.0", "CALSCALE:GREGORIAN", "X-WR-TIMEZONE:Asia/Shanghai",
 		"PRODID:" + DefaultProdID, "REFRESH-INTERVAL;VALUE=DURATION:PT1H", "X-PUBLISHED-TTL:PT1H",
 		"BEGIN:VTIMEZONE\r\nTZID:Asia/Shanghai\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n" +
 			"TZOFFSETFROM:+0800\r\nTZOFFSETTO:+0800\r\nTZNAME:CST\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"} {
@@ -160,7 +163,7 @@ func TestCalendarRoundTrip(t *testing.T) {
 		}
 	}
 	raw := map[string]string{"DTSTAMP": "20250301T010203Z", "DTSTART": "20250302T090000", "DTEND": "20250302T103000",
-		"URL": want.URL, "STATUS": "CONFIRMED", "LAST-MODIFIED": "20250301T000203Z"}
+		"URL": want.URL, "STATUS": "CONFIRMED", "LAST-MODIFIED": "20250301T000203Z", "SEQUENCE": "3600"}
 	for name, w := range raw {
 		if p := ev.Get(name); p == nil || p.Value != w {
 			t.Errorf("%s = %+v, want %q", name, p, w)
@@ -172,6 +175,9 @@ func TestCalendarRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(want.Categories, ev.Get("CATEGORIES").Texts()); diff != "" {
 		t.Errorf("categories (-want +got):\n%s", diff)
 	}
+	if seq := evs[1].Get("SEQUENCE"); seq == nil || seq.Value != "0" {
+		t.Errorf("second event: SEQUENCE %+v, want 0 (always written)", seq)
+	}
 	if evs[1].Get("STATUS").Value != StatusCancelled || evs[1].Get("DESCRIPTION") != nil {
 		t.Errorf("second event: status %v, description %v", evs[1].Get("STATUS"), evs[1].Get("DESCRIPTION"))
 	}
@@ -181,10 +187,18 @@ func TestCalendarRoundTrip(t *testing.T) {
 // refused rather than written.
 func TestEncodeRefuses(t *testing.T) {
 	for name, edit := range map[string]func(*Event){
-		"NoUID":      func(e *Event) { e.UID = "" },
-		"EndAtStart": func(e *Event) { e.End = e.Start },
-		"NoStamp":    func(e *Event) { e.Stamp = time.Time{} },
-		"Status":     func(e *Event) { e.Status = "DONE" },
+		"NoUID":       func(e *Event) { e.UID = "" },
+		"EndAtStart":  func(e *Event) { e.End = e.Start },
+		"NoStamp":     func(e *Event) { e.Stamp = time.Time{} },
+		"Status":      func(e *Event) { e.Status = "DONE" },
+		"Sequence":    func(e *Event) { e.Sequence = -1 },
+		"URLCRLF":     func(e *Event) { e.URL = "https://wenyun.example/a\r\nDESCRIPTION:injected" },
+		"URLLF":       func(e *Event) { e.URL = "https://wenyun.example/a\nX-EVIL:1" },
+		"URLSpace":    func(e *Event) { e.URL = "https://wenyun.example/a b" },
+		"URLTab":      func(e *Event) { e.URL = "https://wenyun.example/a\tb" },
+		"URLChinese":  func(e *Event) { e.URL = "https://wenyun.example/活动/1" },
+		"URLQuote":    func(e *Event) { e.URL = `https://wenyun.example/"x"` },
+		"URLRelative": func(e *Event) { e.URL = "/activities/1" },
 	} {
 		t.Run(name, func(t *testing.T) {
 			cal := sampleCalendar()
@@ -197,10 +211,20 @@ func TestEncodeRefuses(t *testing.T) {
 	}
 }
 
+// TestDuration formats durations of every shape; each must also pass the
+// parser's DURATION rule (hours are followed only by minutes).
 func TestDuration(t *testing.T) {
-	for d, want := range map[time.Duration]string{time.Hour: "PT1H", 90 * time.Minute: "PT1H30M", 0: "PT0S", 61 * time.Second: "PT1M1S"} {
-		if got := duration(d); got != want {
+	for d, want := range map[time.Duration]string{
+		time.Hour: "PT1H", 90 * time.Minute: "PT1H30M", 0: "PT0S", 61 * time.Second: "PT1M1S",
+		time.Hour + 30*time.Second: "PT1H0M30S", 30 * time.Second: "PT30S", 25*time.Hour + time.Second: "PT25H0M1S",
+		time.Hour + time.Minute + time.Second: "PT1H1M1S", 1500 * time.Millisecond: "PT1S",
+	} {
+		got := duration(d)
+		if got != want {
 			t.Errorf("duration(%v) = %s, want %s", d, got, want)
+		}
+		if err := checkDuration(&Property{Name: "X-PUBLISHED-TTL", Value: got, Line: 1}); err != nil {
+			t.Errorf("duration(%v) = %s: %v", d, got, err)
 		}
 	}
 }

@@ -101,7 +101,9 @@ type Param struct {
 // splits, names, balanced BEGIN/END) it checks what calendar apps rely
 // on: VERSION 2.0 and PRODID; each VEVENT's UID (unique), DTSTAMP (UTC),
 // DTSTART and DTEND (well-formed, the end after the start, every TZID
-// defined by a VTIMEZONE); TEXT escapes; known STATUS values and URLs.
+// defined by a VTIMEZONE); TEXT escapes; known STATUS values; URLs
+// (absolute, printable ASCII); SEQUENCE (0 to 2^31-1); DURATION values
+// (DURATION, REFRESH-INTERVAL with its VALUE=DURATION, X-PUBLISHED-TTL).
 // The error wraps one of the Err values.
 func Parse(data []byte) (*Component, error) {
 	lines, err := unfold(data)

@@ -1,10 +1,12 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/wenyun/wenyun/internal/culture"
@@ -25,9 +27,56 @@ func feedLimit(w culture.FeedWindow) int {
 	return w.Limit
 }
 
+// feedPick is one query of a feed, split in two by feedEvents: sel is the
+// SELECT and its joins, where the conditions (ending so that " AND …" may
+// follow), args their arguments, tie the column that orders events
+// starting at the same time.
+type feedPick struct {
+	sel, where, tie string
+	args            []any
+	scan            func(rowScanner) (*culture.FeedEvent, error)
+}
+
+// feedEvents runs a feed's query so that a busy tree keeps what matters
+// when the window holds more than its limit: first the events not yet
+// over (ending after the transaction's now, kept within the window),
+// soonest first, up to the limit; then, in the room left, the ones
+// already over, latest first. The result is ordered by start time, then
+// tie.
+func feedEvents(ctx context.Context, tx *Tx, q feedPick, w culture.FeedWindow, key func(*culture.FeedEvent) int64) ([]*culture.FeedEvent, error) {
+	limit := feedLimit(w)
+	now := unix(tx.now)
+	now = min(max(now, unix(w.From)), unix(w.To))
+	upcoming, err := feedQuery(ctx, tx, q, ` AND a.ends_at > ? ORDER BY a.starts_at, `+q.tie, now, limit)
+	if err != nil || len(upcoming) >= limit {
+		return upcoming, err
+	}
+	past, err := feedQuery(ctx, tx, q, ` AND a.ends_at <= ? ORDER BY a.starts_at DESC, `+q.tie+` DESC`, now, limit-len(upcoming))
+	if err != nil {
+		return nil, err
+	}
+	out := append(past, upcoming...)
+	slices.SortFunc(out, func(x, y *culture.FeedEvent) int {
+		return cmp.Or(x.Activity.StartsAt.Compare(y.Activity.StartsAt), cmp.Compare(key(x), key(y)))
+	})
+	return out, nil
+}
+
+// feedQuery runs q with the extra condition and order (one argument, now)
+// and a limit.
+func feedQuery(ctx context.Context, tx *Tx, q feedPick, tail string, now int64, limit int) ([]*culture.FeedEvent, error) {
+	args := append(slices.Clip(q.args), now, limit)
+	rows, err := tx.query(ctx, q.sel+q.where+tail+` LIMIT ?`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, q.scan)
+}
+
 // FeedActivities lists the activities of a unit's subtree or a series
 // (f.Within, f.SeriesID) starting in f's window: the published ones and
-// those cancelled since f.CancelledSince, by start time, at most f.Limit.
+// those cancelled since f.CancelledSince, by start time, at most f.Limit;
+// when there are more, the upcoming ones first (see feedEvents).
 func (s *Store) FeedActivities(ctx context.Context, f culture.FeedFilter) (out []*culture.FeedEvent, err error) {
 	defer wrapStoreCall(&err, "FeedActivities")
 	where := ` WHERE` + feedShown
@@ -40,13 +89,10 @@ func (s *Store) FeedActivities(ctx context.Context, f culture.FeedFilter) (out [
 	if f.SeriesID != nil {
 		where, args = where+` AND a.series_id = ?`, append(args, *f.SeriesID)
 	}
+	q := feedPick{sel: `SELECT a.updated_at, ` + activityColumns + ` FROM activities a` + activityJoins,
+		where: where, tie: "a.id", args: args, scan: scanFeedActivity}
 	err = s.view(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT a.updated_at, `+activityColumns+` FROM activities a`+activityJoins+
-			where+` ORDER BY a.starts_at, a.id LIMIT ?`, append(args, feedLimit(f.FeedWindow))...)
-		if err != nil {
-			return err
-		}
-		out, err = scanAll(rows, scanFeedActivity)
+		out, err = feedEvents(ctx, tx, q, f.FeedWindow, func(e *culture.FeedEvent) int64 { return e.Activity.ID })
 		return err
 	})
 	return out, err
@@ -69,21 +115,19 @@ var feedBookingSelect = strings.Replace(bookingSelect, "SELECT ", "SELECT b.upda
 // the active ones (culture.ActiveBookingStatuses: confirmed, checked in,
 // pending, waiting, offered, applied), whoever attends, and those that
 // were cancelled together with their activity (by staff, not by the
-// resident) since w.CancelledSince. Bookings the resident cancelled, and
-// declined ones, are left out. Attendees are loaded.
+// resident) since w.CancelledSince; at most w.Limit, the upcoming ones
+// first (see feedEvents). Bookings the resident cancelled, and declined
+// ones, are left out. Attendees are loaded.
 func (s *Store) FeedBookings(ctx context.Context, accountID int64, w culture.FeedWindow) (out []*culture.FeedEvent, err error) {
 	defer wrapStoreCall(&err, "FeedBookings(%d)", accountID)
 	active := "'" + strings.Join(culture.ActiveBookingStatuses, "', '") + "'"
+	q := feedPick{sel: feedBookingSelect, where: ` WHERE b.account_id = ? AND` + feedShown + `
+			AND (b.status IN (` + active + `) OR (b.status = 'cancelled' AND a.status = 'cancelled'
+				AND b.updated_at >= a.updated_at))`,
+		tie: "b.id", args: []any{accountID, unix(w.From), unix(w.To), unix(w.CancelledSince)}, scan: scanFeedBooking}
 	err = s.view(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, feedBookingSelect+` WHERE b.account_id = ? AND`+feedShown+`
-			AND (b.status IN (`+active+`) OR (b.status = 'cancelled' AND a.status = 'cancelled'
-				AND b.updated_at >= a.updated_at))
-			ORDER BY a.starts_at, b.id LIMIT ?`,
-			accountID, unix(w.From), unix(w.To), unix(w.CancelledSince), feedLimit(w))
-		if err != nil {
-			return err
-		}
-		if out, err = scanAll(rows, scanFeedBooking); err != nil {
+		var err error
+		if out, err = feedEvents(ctx, tx, q, w, func(e *culture.FeedEvent) int64 { return e.Booking.ID }); err != nil {
 			return err
 		}
 		bs := make([]*culture.Booking, len(out))

@@ -136,6 +136,16 @@ func feedFixtures(t *testing.T, s *sqlstore.Store) *feedFix {
 	return fx
 }
 
+// around creates, at the branch, an activity starting at activityTestNow
+// plus in, two hours long (bookable from a day before it starts).
+func (fx *feedFix) around(t *testing.T, in time.Duration) *culture.Activity {
+	t.Helper()
+	return fx.create(t, func(a *culture.Activity) {
+		a.StartsAt, a.EndsAt = activityTestNow.Add(in), activityTestNow.Add(in+2*time.Hour)
+		a.OpensAt, a.ClosesAt = a.StartsAt.Add(-24*time.Hour), a.StartsAt
+	})
+}
+
 // cancelNow cancels the activity cancelledNow at activityTestNow.
 func (fx *feedFix) cancelNow(t *testing.T) {
 	t.Helper()
@@ -210,6 +220,29 @@ func TestFeedActivities(t *testing.T) {
 				t.Errorf("%d events, want 2", len(evs))
 			}
 		})
+		// A busy tree: more events in the window than the limit. The ones
+		// not yet over (one is under way) come first, then the latest of
+		// the past, all in start order.
+		t.Run("BusyKeepsUpcoming", func(t *testing.T) {
+			older, recent, ongoing := fx.around(t, -10*24*time.Hour), fx.around(t, -5*24*time.Hour), fx.around(t, -time.Hour)
+			upcoming := []int64{ongoing.ID, fx.atBranch.ID, fx.atOther.ID, fx.atPoint.ID, fx.approval.ID, fx.cancelledNow.ID}
+			defer func() { window.Limit = culture.FeedLimit }()
+			for _, tc := range []struct {
+				limit int
+				want  []int64
+			}{
+				{2, upcoming[:2]},
+				{6, upcoming},
+				{7, append([]int64{recent.ID}, upcoming...)},
+				{8, append([]int64{older.ID, recent.ID}, upcoming...)},
+				{0, append([]int64{older.ID, recent.ID}, upcoming...)},
+			} {
+				window.Limit = tc.limit
+				if diff := cmp.Diff(tc.want, feedIDs(find(t, culture.FeedFilter{Within: &fx.hub}))); diff != "" {
+					t.Errorf("limit %d: ids (-want +got):\n%s", tc.limit, diff)
+				}
+			}
+		})
 	})
 }
 
@@ -262,6 +295,31 @@ func TestFeedBookings(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("feed (-want +got):\n%s", diff)
 		}
+		t.Run("BusyKeepsUpcoming", func(t *testing.T) {
+			past := fx.around(t, -5*24*time.Hour)
+			fx.setNow(past.StartsAt.Add(-time.Hour))
+			attended := fx.book(t, past.ID, me, true)
+			fx.setNow(activityTestNow)
+			all := []int64{attended.ID, family.ID, pending.ID, venueCancelled.ID}
+			for limit, want := range map[int][]int64{1: all[1:2], 3: all[1:], 4: all} {
+				w := culture.FeedWindowAt(activityTestNow)
+				w.Limit = limit
+				evs, err := s.FeedBookings(t.Context(), me, w)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := []int64{}
+				for _, e := range evs {
+					got = append(got, e.Booking.ID)
+					if len(e.Booking.Attendees) == 0 {
+						t.Errorf("booking %d without attendees", e.Booking.ID)
+					}
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("limit %d: bookings (-want +got):\n%s", limit, diff)
+				}
+			}
+		})
 		t.Run("OthersOwn", func(t *testing.T) {
 			evs, err := s.FeedBookings(t.Context(), other, culture.FeedWindowAt(activityTestNow))
 			if err != nil || len(evs) != 1 || evs[0].Booking.ID != theirs.ID {

@@ -45,7 +45,7 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 // serverError logs err and answers 500 without using templates, which may
 // be what failed.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	s.Logger.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	s.Logger.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", logPath(r), "err", err)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(http.StatusInternalServerError)
 	w.Write([]byte(`<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>系统错误</title>` +

@@ -1,12 +1,14 @@
 package web
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
+	"net/url"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -42,11 +44,12 @@ func feedFile(r *http.Request) (string, bool) {
 }
 
 // handleUnitFeed serves /ical/units/{id}.ics: the activities of the unit
-// and its subtree.
+// and its subtree. Only the canonical id is a feed: 01.ics and +1.ics are
+// 404, so that one feed has one address (and one cache entry).
 func (s *Server) handleUnitFeed(w http.ResponseWriter, r *http.Request) {
 	name, ok := feedFile(r)
 	id, err := strconv.ParseInt(name, 10, 64)
-	if !ok || err != nil || id <= 0 || s.Feeds == nil {
+	if !ok || err != nil || id <= 0 || strconv.FormatInt(id, 10) != name || s.Feeds == nil {
 		s.notFound(w, r)
 		return
 	}
@@ -95,7 +98,7 @@ func (s *Server) servePublicFeed(w http.ResponseWriter, r *http.Request, f cultu
 		s.error(w, r, err)
 		return
 	}
-	site := s.feedSite(r)
+	site := s.feedSite(w, r)
 	cal := &ical.Calendar{Name: name, Description: desc, Refresh: feedRefresh}
 	for _, e := range evs {
 		cal.Events = append(cal.Events, site.activityEvent(e))
@@ -120,7 +123,7 @@ func (s *Server) handleMyFeed(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	site := s.feedSite(r)
+	site := s.feedSite(w, r)
 	cal := &ical.Calendar{Name: "我的票券 · 解放区数字文化馆", Refresh: feedRefresh,
 		Description: "您在解放区数字文化馆预约的活动（含为家人预约的）。"}
 	for _, e := range evs {
@@ -132,8 +135,8 @@ func (s *Server) handleMyFeed(w http.ResponseWriter, r *http.Request) {
 }
 
 // writeFeed writes the calendar with its caching headers. The ETag hashes
-// the body without its DTSTAMP lines (the time of each response), so an
-// unchanged feed answers If-None-Match with 304.
+// the body, which depends only on the data (DTSTAMP is each event's last
+// change), so an unchanged feed answers If-None-Match with 304.
 func (s *Server) writeFeed(w http.ResponseWriter, r *http.Request, cal *ical.Calendar, cache string) {
 	body, err := cal.Bytes()
 	if err != nil {
@@ -142,7 +145,6 @@ func (s *Server) writeFeed(w http.ResponseWriter, r *http.Request, cal *ical.Cal
 	}
 	h := w.Header()
 	h.Set("Cache-Control", cache)
-	h.Add("Vary", "X-Forwarded-Proto")
 	etag := feedETag(body)
 	h.Set("ETag", etag)
 	if etagMatches(r.Header.Get("If-None-Match"), etag) {
@@ -155,20 +157,18 @@ func (s *Server) writeFeed(w http.ResponseWriter, r *http.Request, cal *ical.Cal
 	w.Write(body)
 }
 
-// feedETag returns a strong ETag of a calendar body, DTSTAMP lines left
-// out (they are never folded: "DTSTAMP:20060102T150405Z").
+// feedETag returns a weak ETag of a calendar body. Weak: a feed is the
+// same calendar for as long as its data is, whatever bytes a later
+// version of the writer makes of it.
 func feedETag(body []byte) string {
-	sum := sha256.New()
-	for _, line := range bytes.SplitAfter(body, []byte("\r\n")) {
-		if !bytes.HasPrefix(line, []byte("DTSTAMP:")) {
-			sum.Write(line)
-		}
-	}
-	return `"` + hex.EncodeToString(sum.Sum(nil)[:16]) + `"`
+	sum := sha256.Sum256(body)
+	return `W/"` + hex.EncodeToString(sum[:16]) + `"`
 }
 
-// etagMatches applies If-None-Match (weak comparison, "*" matches).
+// etagMatches applies If-None-Match with the weak comparison of RFC 9110
+// (a W/ prefix on either side is ignored; "*" matches).
 func etagMatches(header, etag string) bool {
+	etag = strings.TrimPrefix(etag, "W/")
 	for _, tag := range strings.Split(header, ",") {
 		tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
 		if tag == "*" || tag == etag {
@@ -178,8 +178,19 @@ func etagMatches(header, etag string) bool {
 	return false
 }
 
-// feedSite is what events link to: the site's address as the request
-// reached it, and the host that qualifies UIDs.
+// logPath is the request's path as logs may show it: a personal feed's
+// secret token is cut (/ical/me/…), whatever the case or odd slashes of
+// the path that carried it.
+func logPath(r *http.Request) string {
+	p := r.URL.Path
+	if c := path.Clean("/" + p); len(c) >= len("/ical/me/") && strings.EqualFold(c[:len("/ical/me/")], "/ical/me/") {
+		return "/ical/me/…"
+	}
+	return p
+}
+
+// feedSite is what events link to: the site's address, and the host that
+// qualifies UIDs.
 type feedSite struct {
 	base string // "https://wenyun.example"
 	host string // "wenyun.example"
@@ -189,10 +200,31 @@ type feedSite struct {
 // hostRE accepts a host name or IP literal with an optional port.
 var hostRE = regexp.MustCompile(`^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?$`)
 
-// feedSite reads the site's address from the request: https when TLS ends
-// here, when a proxy says so (X-Forwarded-Proto) or when cookies are
-// Secure (the site is behind TLS); the Host header for the host.
-func (s *Server) feedSite(r *http.Request) feedSite {
+// publicSite reads Config.PublicURL: the links' base (scheme, host and
+// any path, without a trailing slash) and the UID host (the host name in
+// lower case, without port).
+func publicSite(raw string) (base, host string, err error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.User != nil ||
+		u.RawQuery != "" || u.Fragment != "" || !hostRE.MatchString(u.Host) || !ical.ValidURI(raw) {
+		return "", "", fmt.Errorf("web: public URL %q: want the site's http:// or https:// address, such as https://wenyun.example.cn", raw)
+	}
+	return u.Scheme + "://" + u.Host + strings.TrimSuffix(u.EscapedPath(), "/"), strings.ToLower(strings.Trim(u.Hostname(), "[]")), nil
+}
+
+// feedSite returns the site's address: Config.PublicURL when set, so that
+// no request header can change a link or UID of a cached feed. Without it,
+// the address the request reached: https when TLS ends here, when a proxy
+// says so (X-Forwarded-Proto) or when cookies are Secure (the site is
+// behind TLS), the Host header for the host; the reply then varies with
+// those headers (Vary).
+func (s *Server) feedSite(w http.ResponseWriter, r *http.Request) feedSite {
+	if s.PublicURL != "" {
+		if base, host, err := publicSite(s.PublicURL); err == nil { // New checked it
+			return feedSite{base: base, host: host, now: s.Now()}
+		}
+	}
+	w.Header().Add("Vary", "Host, X-Forwarded-Proto")
 	host := r.Host
 	if !hostRE.MatchString(host) {
 		host = "localhost"
@@ -222,7 +254,8 @@ func (fs feedSite) activityEvent(e *culture.FeedEvent) ical.Event {
 	a := e.Activity
 	link := fs.base + "/activities/" + strconv.FormatInt(a.ID, 10)
 	ev := ical.Event{
-		UID: fmt.Sprintf("activity-%d@%s", a.ID, fs.host), Stamp: fs.now, Start: a.StartsAt, End: a.EndsAt,
+		UID: fmt.Sprintf("activity-%d@%s", a.ID, fs.host), Stamp: fs.stamp(e), Sequence: sequence(a.CreatedAt, a.UpdatedAt),
+		Start: a.StartsAt, End: a.EndsAt,
 		Summary: a.Title, Description: activityText(a, "详情与预约："+link), Location: feedLocation(a),
 		URL: link, Status: ical.StatusConfirmed, LastModified: e.UpdatedAt, Categories: feedCategories(a),
 	}
@@ -240,6 +273,7 @@ func (fs feedSite) bookingEvent(e *culture.FeedEvent) ical.Event {
 	link := fs.base + "/me/tickets/" + strconv.FormatInt(b.ID, 10)
 	ev := fs.activityEvent(e)
 	ev.UID, ev.URL = fmt.Sprintf("booking-%d@%s", b.ID, fs.host), link
+	ev.Sequence = sequence(b.CreatedAt, e.UpdatedAt)
 	ev.Description = bookingText(b) + "\n\n" + activityText(a, "我的票券："+link)
 	switch {
 	case a.Status == culture.ActivityCancelled || b.Status == culture.BookingCancelled:
@@ -250,6 +284,29 @@ func (fs feedSite) bookingEvent(e *culture.FeedEvent) ical.Event {
 		ev.Status, ev.Summary = ical.StatusTentative, "【"+b.StatusLabel()+"】"+a.Title
 	}
 	return ev
+}
+
+// stamp is an event's DTSTAMP: its last change (a feed has no METHOD, so
+// DTSTAMP means what LAST-MODIFIED does), the time of the response only
+// for a record without one.
+func (fs feedSite) stamp(e *culture.FeedEvent) time.Time {
+	if e.UpdatedAt.IsZero() {
+		return fs.now
+	}
+	return e.UpdatedAt
+}
+
+// sequence is an event's SEQUENCE: the seconds from the record's creation
+// to its last change, at least 0 and at most 2^31-1. updated_at only moves
+// forward, so the number never decreases, and every edit of the activity
+// (a new time, room or title, a cancellation) makes it grow, which tells
+// calendar apps that a version is newer. An activity's event counts from
+// the activity's created_at to its updated_at; a booking's from the
+// booking's created_at to the later of the booking's and the activity's
+// updated_at, so a rescheduled activity and a booking confirmed from the
+// waiting list both raise it.
+func sequence(created, updated time.Time) int {
+	return int(min(max(updated.Unix()-created.Unix(), 0), math.MaxInt32))
 }
 
 // bookingText names the booking's attendees and state. The ticket code is
@@ -336,24 +393,26 @@ func (s *Server) handleCalendarView(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
+	// The page shows the secret address: no cache may keep it.
+	w.Header().Set("Cache-Control", personalFeedCache)
+	site := s.feedSite(w, r)
 	token, err := s.Feeds.FeedToken(r.Context(), acct.ID)
 	var feeds []calendarFeed
 	if err == nil {
-		feeds, err = s.publicFeeds(r, acct)
+		feeds, err = s.publicFeeds(r, acct, site)
 	}
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
 	data := calendarPage{Page: s.page(r, "我的日历"), Feeds: feeds}
-	data.URL, data.Webcal = s.feedSite(r).feedURLs(culture.MyFeedPath(token))
+	data.URL, data.Webcal = site.feedURLs(culture.MyFeedPath(token))
 	s.render(w, r, http.StatusOK, "calendar", "", &data)
 }
 
 // publicFeeds lists the feeds of the account's home branch and followed
 // series.
-func (s *Server) publicFeeds(r *http.Request, acct *culture.Account) ([]calendarFeed, error) {
-	site := s.feedSite(r)
+func (s *Server) publicFeeds(r *http.Request, acct *culture.Account, site feedSite) ([]calendarFeed, error) {
 	var out []calendarFeed
 	if acct.HomeUnitID != nil {
 		u, err := s.Units.FindUnitByID(r.Context(), *acct.HomeUnitID)

@@ -1,10 +1,15 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strconv"
@@ -119,28 +124,41 @@ func TestUnitFeed(t *testing.T) {
 		if !slices.Equal(uids(again), uids(cal)) {
 			t.Errorf("UIDs changed: %v then %v", uids(cal), uids(again))
 		}
-		if res.Header.Get("ETag") == "" || res2.Header.Get("ETag") != res.Header.Get("ETag") {
-			t.Errorf("ETag %q then %q", res.Header.Get("ETag"), res2.Header.Get("ETag"))
+		if !strings.HasPrefix(res.Header.Get("ETag"), `W/"`) || res2.Header.Get("ETag") != res.Header.Get("ETag") {
+			t.Errorf("ETag %q then %q, want one weak tag", res.Header.Get("ETag"), res2.Header.Get("ETag"))
+		}
+		if res2.Body != res.Body {
+			t.Error("the body changed between two requests of an unchanged feed")
 		}
 	})
 	t.Run("NotModified", func(t *testing.T) {
-		got := ts.do(t, ts.client(t, nil), http.MethodGet, path, nil, map[string]string{"If-None-Match": res.Header.Get("ETag")})
-		if got.Status != http.StatusNotModified || got.Body != "" {
-			t.Errorf("If-None-Match: status %d, %d bytes", got.Status, len(got.Body))
+		etag := res.Header.Get("ETag")
+		for _, inm := range []string{etag, strings.TrimPrefix(etag, "W/"), `"other", ` + etag, "*"} {
+			got := ts.do(t, ts.client(t, nil), http.MethodGet, path, nil, map[string]string{"If-None-Match": inm})
+			if got.Status != http.StatusNotModified || got.Body != "" {
+				t.Errorf("If-None-Match %s: status %d, %d bytes", inm, got.Status, len(got.Body))
+			}
 		}
-		got = ts.do(t, ts.client(t, nil), http.MethodGet, path, nil, map[string]string{"If-None-Match": `"other"`})
+		got := ts.do(t, ts.client(t, nil), http.MethodGet, path, nil, map[string]string{"If-None-Match": `"other"`})
 		if got.Status != http.StatusOK {
 			t.Errorf("another ETag: status %d", got.Status)
 		}
 	})
 	t.Run("ChangedActivity", func(t *testing.T) {
 		title := "少儿书法启蒙班（改期）"
+		edited := time.Now().Add(time.Hour).Truncate(time.Second)
+		ts.Store.Now = func() time.Time { return edited }
+		defer func() { ts.Store.Now = time.Now }()
 		if _, err := ts.Store.UpdateActivity(context.Background(), ts.Bookable.ID, culture.ActivityUpdate{Title: &title}); err != nil {
 			t.Fatal(err)
 		}
 		again, res2 := ts.feed(t, path, publicFeedCache)
-		if got := eventByUID(t, again, activityUID(ts.Bookable)).Text("SUMMARY"); got != title {
+		ev := eventByUID(t, again, activityUID(ts.Bookable))
+		if got := ev.Text("SUMMARY"); got != title {
 			t.Errorf("SUMMARY after the edit %q", got)
+		}
+		if ev.Get("DTSTAMP").Value != ical.UTC(edited) || ev.Get("LAST-MODIFIED").Value != ical.UTC(edited) {
+			t.Errorf("DTSTAMP %s, LAST-MODIFIED %s, want both the edit's time %s", ev.Get("DTSTAMP").Value, ev.Get("LAST-MODIFIED").Value, ical.UTC(edited))
 		}
 		if res2.Header.Get("ETag") == res.Header.Get("ETag") {
 			t.Error("ETag unchanged after an edit")
@@ -181,6 +199,8 @@ func TestFeedNotFound(t *testing.T) {
 	for _, path := range []string{
 		"/ical/units/99999.ics", "/ical/units/abc.ics", "/ical/units/0.ics", "/ical/units/-1.ics",
 		"/ical/units/99999999999999999999999.ics", "/ical/units/" + strconv.FormatInt(ts.Jiaoxi.ID, 10),
+		"/ical/units/0" + strconv.FormatInt(ts.Jiaoxi.ID, 10) + ".ics", "/ical/units/+" + strconv.FormatInt(ts.Jiaoxi.ID, 10) + ".ics",
+		"/ical/units/%2B" + strconv.FormatInt(ts.Jiaoxi.ID, 10) + ".ics",
 		"/ical/units/" + strconv.FormatInt(ts.Jiaoxi.ID, 10) + ".ICS", "/ical/units/.ics",
 		"/ical/series/nope.ics", "/ical/series/yike", "/ical/series/.ics", "/ical/series/%E4%B8%AD.ics",
 		"/ical/me/" + valid + ".ics", "/ical/me/short.ics", "/ical/me/" + valid, "/ical/me/.ics",
@@ -208,6 +228,9 @@ func (ts *testServer) myFeedPath(t *testing.T, c *http.Client) string {
 	res := ts.get(t, c, "/me/calendar")
 	if res.Status != http.StatusOK {
 		t.Fatalf("/me/calendar: status %d\n%s", res.Status, excerpt(res.Body))
+	}
+	if cc := res.Header.Get("Cache-Control"); cc != "private, no-store" {
+		t.Errorf("/me/calendar shows the secret address with Cache-Control %q", cc)
 	}
 	m := feedURLRE.FindStringSubmatch(res.Body)
 	if m == nil || !strings.HasPrefix(m[1], ts.HTTP.URL+"/") {
@@ -355,31 +378,248 @@ func TestCalendarPageFeeds(t *testing.T) {
 	})
 }
 
-// TestFeedSite reads the site's address from requests.
+// seqOf returns the SEQUENCE of the event with the UID.
+func seqOf(t *testing.T, cal *ical.Component, uid string) int {
+	t.Helper()
+	p := eventByUID(t, cal, uid).Get("SEQUENCE")
+	if p == nil {
+		t.Fatalf("%s has no SEQUENCE", uid)
+	}
+	n, err := strconv.Atoi(p.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestFeedSequence: moving an activity raises the SEQUENCE of its event in
+// the unit feed and of the booking's event in the personal feed, each by
+// the seconds that passed; no feed has a METHOD.
+func TestFeedSequence(t *testing.T) {
+	ts := newFeedServer(t)
+	ctx := context.Background()
+	b := ts.bookFixture(t, ts.Resident, ts.Bookable)
+	token, err := ts.Store.FeedToken(ctx, ts.Resident.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unit, mine := unitFeedPath(ts.Jiaoxi.ID), culture.MyFeedPath(token)
+	before, _ := ts.feed(t, unit, publicFeedCache)
+	myBefore, _ := ts.feed(t, mine, personalFeedCache)
+	a0, b0 := seqOf(t, before, activityUID(ts.Bookable)), seqOf(t, myBefore, bookingUID(b))
+	if before.Get("METHOD") != nil || myBefore.Get("METHOD") != nil {
+		t.Error("a feed has a METHOD")
+	}
+
+	act, err := ts.Store.FindActivityByID(ctx, ts.Bookable.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := act.UpdatedAt.Add(2 * time.Hour)
+	ts.Store.Now = func() time.Time { return moved }
+	defer func() { ts.Store.Now = time.Now }()
+	starts, ends := act.StartsAt.Add(24*time.Hour), act.EndsAt.Add(24*time.Hour)
+	if _, err := ts.Store.UpdateActivity(ctx, act.ID, culture.ActivityUpdate{StartsAt: &starts, EndsAt: &ends}); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := ts.feed(t, unit, publicFeedCache)
+	myAfter, _ := ts.feed(t, mine, personalFeedCache)
+	a1, b1 := seqOf(t, after, activityUID(ts.Bookable)), seqOf(t, myAfter, bookingUID(b))
+	if want := int(moved.Unix() - act.CreatedAt.Unix()); a1 != want || a1 < a0+7200 {
+		t.Errorf("activity SEQUENCE %d then %d, want %d", a0, a1, want)
+	}
+	if want := int(moved.Unix() - b.CreatedAt.Unix()); b1 != want || b1 <= b0 {
+		t.Errorf("booking SEQUENCE %d then %d, want %d", b0, b1, want)
+	}
+	if got := eventByUID(t, myAfter, bookingUID(b)).Get("DTSTART").Value; got != ical.Local(starts) {
+		t.Errorf("booking DTSTART %s, want %s", got, ical.Local(starts))
+	}
+}
+
+// TestFeedSite reads the site's address from requests when no PublicURL
+// is set, and from PublicURL, whatever the request says, when it is.
 func TestFeedSite(t *testing.T) {
 	s := &Server{Config: Config{Now: time.Now}}
 	for _, tc := range []struct {
-		host, proto      string
-		secure           bool
-		wantBase, wantID string
+		public, host, proto string
+		secure              bool
+		wantBase, wantID    string
 	}{
-		{"wenyun.example:8080", "", false, "http://wenyun.example:8080", "wenyun.example"},
-		{"Wenyun.Example", "https", false, "https://Wenyun.Example", "wenyun.example"},
-		{"wenyun.example", "", true, "https://wenyun.example", "wenyun.example"},
-		{"[::1]:8080", "", false, "http://[::1]:8080", "::1"},
-		{"evil.example/x?y", "", false, "http://localhost", "localhost"},
+		{"", "wenyun.example:8080", "", false, "http://wenyun.example:8080", "wenyun.example"},
+		{"", "Wenyun.Example", "https", false, "https://Wenyun.Example", "wenyun.example"},
+		{"", "wenyun.example", "HTTPS", false, "https://wenyun.example", "wenyun.example"},
+		{"", "wenyun.example", "", true, "https://wenyun.example", "wenyun.example"},
+		{"", "[::1]:8080", "", false, "http://[::1]:8080", "::1"},
+		{"", "evil.example/x?y", "", false, "http://localhost", "localhost"},
+		{"https://Wenyun.Example.cn/", "evil.example", "http", false, "https://Wenyun.Example.cn", "wenyun.example.cn"},
+		{"https://wenyun.example.cn:8443/wenyun/", "evil.example", "", false, "https://wenyun.example.cn:8443/wenyun", "wenyun.example.cn"},
+		{"http://[::1]:8080", "evil.example", "https", true, "http://[::1]:8080", "::1"},
 	} {
-		s.Secure = tc.secure
+		s.Secure, s.PublicURL = tc.secure, tc.public
 		r, _ := http.NewRequest(http.MethodGet, "/ical/units/1.ics", nil)
 		r.Host = tc.host
 		if tc.proto != "" {
 			r.Header.Set("X-Forwarded-Proto", tc.proto)
 		}
-		got := s.feedSite(r)
+		w := httptest.NewRecorder()
+		got := s.feedSite(w, r)
 		if got.base != tc.wantBase || got.host != tc.wantID {
-			t.Errorf("%s: base %q host %q, want %q %q", tc.host, got.base, got.host, tc.wantBase, tc.wantID)
+			t.Errorf("%s %s: base %q host %q, want %q %q", tc.public, tc.host, got.base, got.host, tc.wantBase, tc.wantID)
+		}
+		if vary := w.Header().Get("Vary"); (tc.public == "") != (vary == "Host, X-Forwarded-Proto") {
+			t.Errorf("%s %s: Vary %q", tc.public, tc.host, vary)
 		}
 	}
+}
+
+// TestNewPublicURL: a public URL that is not a site's address stops the
+// server at start.
+func TestNewPublicURL(t *testing.T) {
+	for _, bad := range []string{"wenyun.example.cn", "ftp://wenyun.example.cn", "https://", "https://u:p@wenyun.example.cn",
+		"https://wenyun.example.cn/?a=1", "https://wenyun.example.cn/#x", "https://wenyun.example.cn/a b", "https://文化.cn"} {
+		if _, err := New(Config{PublicURL: bad}); err == nil {
+			t.Errorf("New accepted the public URL %q", bad)
+		}
+	}
+	if _, err := New(Config{PublicURL: "https://wenyun.example.cn"}); err != nil {
+		t.Errorf("New refused a good public URL: %v", err)
+	}
+}
+
+// fetchAs GETs path with the client's cookies, the request saying Host
+// host and X-Forwarded-Proto http (as a client, or a proxy passing it,
+// may).
+func (ts *testServer) fetchAs(t *testing.T, c *http.Client, path, host string) testResponse {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, ts.HTTP.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ck := range c.Jar.Cookies(req.URL) { // the jar would look them up by req.Host
+		req.AddCookie(ck)
+	}
+	req.Host = host
+	req.Header.Set("X-Forwarded-Proto", "http")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testResponse{Status: res.StatusCode, Body: string(body), Header: res.Header}
+}
+
+// TestFeedPublicURL: with PublicURL set, a request naming another host
+// changes no link and no UID of any feed, nor the addresses of
+// /me/calendar; without it, the feed says it varies with the Host.
+func TestFeedPublicURL(t *testing.T) {
+	ts := newFeedServer(t)
+	ctx := context.Background()
+	ts.Server.PublicURL = "https://wenyun.example.cn/"
+	const public, evil = "https://wenyun.example.cn/", "evil.example"
+	if _, err := ts.Store.UpdateAccount(ctx, ts.Resident.ID, culture.AccountUpdate{HomeUnitID: &ts.Jiaoxi.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.Store.FollowSeries(ctx, ts.Resident.ID, ts.Yike.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	ts.bookFixture(t, ts.Resident, ts.Bookable)
+	token, err := ts.Store.FeedToken(ctx, ts.Resident.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{unitFeedPath(ts.Jiaoxi.ID), seriesFeedPath("yike"), culture.MyFeedPath(token)} {
+		res := ts.fetchAs(t, ts.client(t, nil), path, evil)
+		cal, err := ical.Parse([]byte(res.Body))
+		if res.Status != http.StatusOK || err != nil {
+			t.Fatalf("%s: status %d, %v", path, res.Status, err)
+		}
+		if len(cal.Events()) == 0 {
+			t.Fatalf("%s: no events", path)
+		}
+		for _, ev := range cal.Events() {
+			uid, link := ev.Text("UID"), ev.Get("URL").Value
+			if !strings.HasSuffix(uid, "@wenyun.example.cn") || !strings.HasPrefix(link, public) ||
+				!strings.Contains(ev.Text("DESCRIPTION"), link) {
+				t.Errorf("%s: UID %s, URL %s, description %q", path, uid, link, ev.Text("DESCRIPTION"))
+			}
+		}
+		if strings.Contains(res.Body, evil) || strings.Contains(res.Header.Get("Vary"), "Host") {
+			t.Errorf("%s: the request's Host in the feed, or Vary %q", path, res.Header.Get("Vary"))
+		}
+	}
+	page := ts.fetchAs(t, ts.client(t, ts.Resident), "/me/calendar", evil)
+	for _, want := range []string{`value="` + public + "ical/me/" + token + `.ics"`, `href="webcal://wenyun.example.cn/ical/me/` + token + `.ics"`,
+		`href="webcal://wenyun.example.cn` + unitFeedPath(ts.Jiaoxi.ID) + `"`, `href="` + public + "ical/series/yike.ics" + `"`} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("/me/calendar lacks %s", want)
+		}
+	}
+	if page.Status != http.StatusOK || strings.Contains(page.Body, evil) {
+		t.Errorf("/me/calendar: status %d, or the request's Host in it", page.Status)
+	}
+
+	t.Run("FallbackVaries", func(t *testing.T) {
+		ts.Server.PublicURL = ""
+		defer func() { ts.Server.PublicURL = public }()
+		res := ts.fetchAs(t, ts.client(t, nil), unitFeedPath(ts.Jiaoxi.ID), evil)
+		if vary := res.Header.Values("Vary"); !slices.Contains(vary, "Host, X-Forwarded-Proto") || !strings.Contains(res.Body, "@"+evil) {
+			t.Errorf("without PublicURL: Vary %q; UIDs on the request's host: %t", vary, strings.Contains(res.Body, "@"+evil))
+		}
+	})
+}
+
+// failingFeeds is the store with a feed-token lookup that fails as a
+// broken database would.
+type failingFeeds struct{ culture.FeedService }
+
+func (failingFeeds) FindAccountByFeedToken(context.Context, string) (*culture.Account, error) {
+	return nil, errors.New("sqlstore.FindAccountByFeedToken: database is locked")
+}
+
+// TestFeedTokenNotLogged: the personal feed's token is cut from the
+// request log (debug) and from the log of an internal error.
+func TestFeedTokenNotLogged(t *testing.T) {
+	ts := newFeedServer(t)
+	var buf bytes.Buffer
+	ts.Server.Logger = slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	token, err := ts.Store.FeedToken(context.Background(), ts.Resident.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve := func(path string) int {
+		rec := httptest.NewRecorder()
+		ts.Handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		return rec.Code
+	}
+	check := func(t *testing.T, what string, wants ...string) {
+		t.Helper()
+		logged := buf.String()
+		buf.Reset()
+		if strings.Contains(logged, token) {
+			t.Errorf("%s: the token is in the log:\n%s", what, logged)
+		}
+		for _, w := range wants {
+			if !strings.Contains(logged, w) {
+				t.Errorf("%s: the log lacks %q:\n%s", what, w, logged)
+			}
+		}
+	}
+	for _, path := range []string{culture.MyFeedPath(token), "/ical//me/" + token + ".ics", "/ICAL/ME/" + token + ".ics"} {
+		serve(path)
+		check(t, path, "msg=request", "path=/ical/me/…")
+	}
+	serve(unitFeedPath(ts.Jiaoxi.ID))
+	check(t, "unit feed", "path="+unitFeedPath(ts.Jiaoxi.ID))
+
+	ts.Server.Feeds = failingFeeds{ts.Store}
+	if code := serve(culture.MyFeedPath(token)); code != http.StatusInternalServerError {
+		t.Fatalf("with a failing store: status %d, want 500", code)
+	}
+	check(t, "internal error", `msg="internal error"`, "database is locked", "path=/ical/me/…", "status=500")
 }
 
 // feedTemplateCases are the calendar page's template cases (templates_test

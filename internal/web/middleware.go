@@ -49,7 +49,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		s.Logger.DebugContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
+		s.Logger.DebugContext(r.Context(), "request", "method", r.Method, "path", logPath(r),
 			"status", sw.status, "duration", time.Since(start))
 	})
 }

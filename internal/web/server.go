@@ -50,6 +50,11 @@ type Config struct {
 	Logger   *slog.Logger
 	// Secure marks cookies Secure (behind TLS).
 	Secure bool
+	// PublicURL is the site's address as residents reach it
+	// (--public-url, such as https://wenyun.example.cn): calendar feeds
+	// build their links and UIDs from it. When empty they fall back to the
+	// address each request reached (see feedSite).
+	PublicURL string
 	// TemplateDir, when set, makes templates load from disk on every
 	// request (development hot reload); production uses the embedded files.
 	TemplateDir string
@@ -87,6 +92,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if _, _, err := publicSite(cfg.PublicURL); cfg.PublicURL != "" && err != nil {
+		return nil, err
 	}
 	s := &Server{
 		Config:     cfg,
