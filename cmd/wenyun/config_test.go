@@ -183,6 +183,8 @@ func TestParseConfigErrors(t *testing.T) {
 			[]string{`--public-url: required with an SMS, e-mail or WeChat gateway`}},
 		{"ErrPublicURL", []string{"--public-url", "wenyun.example.cn"}, nil,
 			[]string{`--public-url "wenyun.example.cn": want the site's http:// or https:// address`}},
+		{"ErrPublicURLHost", []string{"--public-url", "https://文化 馆.cn"}, nil,
+			[]string{`--public-url "https://文化 馆.cn": want the site's http:// or https:// address`}},
 		{"ErrSMTP", []string{"--smtp-addr", "smtp.example.cn", "--smtp-password", "smtp-s3cret", "--public-url", "https://w.cn"}, nil,
 			[]string{
 				`--smtp-from: e-mail needs it (or WENYUN_SMTP_FROM)`,

@@ -15,6 +15,7 @@ import (
 	"github.com/wenyun/wenyun/internal/notifyq"
 	"github.com/wenyun/wenyun/internal/sms"
 	"github.com/wenyun/wenyun/internal/sqlstore"
+	"github.com/wenyun/wenyun/internal/web"
 	"github.com/wenyun/wenyun/internal/webhook"
 )
 
@@ -191,7 +192,7 @@ func checkPublicURL(name, v string, required bool) error {
 	}
 	u, err := url.Parse(v)
 	if v != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
-		u.RawQuery != "" || u.Fragment != "" || u.User != nil) {
+		u.RawQuery != "" || u.Fragment != "" || u.User != nil || web.CheckPublicURL(v) != nil) {
 		return fmt.Errorf("%s %q: want the site's http:// or https:// address, such as https://wenyun.example.cn", name, v)
 	}
 	return nil

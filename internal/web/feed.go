@@ -203,6 +203,13 @@ var hostRE = regexp.MustCompile(`^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5
 // publicSite reads Config.PublicURL: the links' base (scheme, host and
 // any path, without a trailing slash) and the UID host (the host name in
 // lower case, without port).
+// CheckPublicURL reports whether raw can serve as Config.PublicURL, so
+// that serve refuses a bad --public-url with its own flag message.
+func CheckPublicURL(raw string) error {
+	_, _, err := publicSite(raw)
+	return err
+}
+
 func publicSite(raw string) (base, host string, err error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.User != nil ||
