@@ -8,10 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wenyun/wenyun/internal/culture"
+	"github.com/wenyun/wenyun/internal/figures"
 	"github.com/wenyun/wenyun/internal/sqlstore"
 )
 
@@ -156,7 +158,8 @@ func n64(v int64) string { return strconv.FormatInt(v, 10) }
 
 // TestBrowserStatsDashboard: hub staff open the dashboard; every chart is
 // drawn; the headline figures and the branches table equal the stored
-// rollup; axe-core passes; at 320 px the page does not overflow. The big
+// rollup; axe-core passes; tooltips show without breaking the
+// Content-Security-Policy; at 320 px the page does not overflow. The big
 // screen passes axe-core and refreshes itself after a new rollup, without
 // reloading.
 func TestBrowserStatsDashboard(t *testing.T) {
@@ -210,6 +213,8 @@ func TestBrowserStatsDashboard(t *testing.T) {
 	waitCharts(t, hub, "dashboard on a desk")
 	checkAxe(t, hub, "stats dashboard on a desk")
 	screenshot(t, hub, "stats-dashboard-desk")
+	checkTooltips(t, hub, "chart-monthly", "chart-branches", "chart-categories")
+	screenshot(t, hub, "stats-dashboard-tooltip")
 
 	step(t, hub, "320 px", chromedp.EmulateViewport(320, 720), chromedp.Navigate(srv.url+"/console/stats"),
 		chromedp.WaitVisible(chromedp.CSS("#table-weekly")))
@@ -227,13 +232,67 @@ func TestBrowserStatsDashboard(t *testing.T) {
 	checkScreen(t, hub, srv, w)
 }
 
-// checkScreen opens the big screen refreshing every 5 s, then stores a new
-// activity and rebuilds the rollup: the screen must show the new version
-// and figure in place (a marker set on the window survives: no reload).
+// cspListenJS records the page's Content-Security-Policy violations in
+// window.cspViolations, and counts each chart's tooltips shown in
+// window.statsTips (by chart container id).
+const cspListenJS = `(function(){window.cspViolations = []; window.statsTips = {};
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.cspViolations.push(e.violatedDirective + " " + e.blockedURI + " " + (e.sample || ""));
+});
+document.querySelectorAll("[data-chart]").forEach(function (el) {
+  window.statsTips[el.id] = 0;
+  echarts.getInstanceByDom(el).on("showTip", function () { window.statsTips[el.id]++; });
+});})()`
+
+// checkTooltips moves the mouse over each chart (the centre of a line or
+// bar chart; a pie's ring) until its tooltip shows: the page must log no
+// violation of its Content-Security-Policy (ECharts' HTML tooltips write
+// style="…" markup, which style-src 'self' refuses).
+func checkTooltips(t *testing.T, ctx context.Context, ids ...string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](cspListenJS)); err != nil {
+		t.Fatalf("listen for CSP violations: %v", err)
+	}
+	for _, id := range ids {
+		const at = `(function(id){var el=document.getElementById(id);el.scrollIntoView({block:"center"});` +
+			`var r=el.querySelector("canvas").getBoundingClientRect(),x=r.left+r.width/2,y=r.top+r.height/2;` +
+			`if(id==="chart-categories"){y=r.top+r.height*0.46;x+=Math.min(r.width,r.height)*0.22}return [x,y]})(%q)`
+		xy, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](fmt.Sprintf(at, id)))
+		if err != nil || len(xy) != 2 {
+			t.Fatalf("%s: no canvas (%v)", id, err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for i := 0; ; i++ {
+			step(t, ctx, "hover "+id, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, xy[0]+float64(i%3), xy[1]))
+			tips, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`window.statsTips[%q]`, id)))
+			if err == nil && tips > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: no tooltip showed at %v (err %v)", id, xy, err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	// Violations are reported as tasks after the markup is set.
+	time.Sleep(500 * time.Millisecond)
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.cspViolations`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) > 0 {
+		t.Errorf("the charts' tooltips broke the Content-Security-Policy %d times, first %q", len(got), got[:min(3, len(got))])
+	}
+}
+
+// checkScreen opens the big screen refreshing every 30 s (the least it
+// takes), then stores a new activity and rebuilds the rollup: the screen
+// must show the new version and figure in place at its next refresh (a
+// marker set on the window survives: no reload).
 func checkScreen(t *testing.T, ctx context.Context, srv *testServer, w *statsWorld) {
 	t.Helper()
 	step(t, ctx, "big screen", chromedp.EmulateViewport(1920, 1080),
-		chromedp.Navigate(fmt.Sprintf("%s/console/stats/screen?unit=%d&refresh=5", srv.url, w.hub.ID)),
+		chromedp.Navigate(fmt.Sprintf("%s/console/stats/screen?unit=%d&refresh=30", srv.url, w.hub.ID)),
 		chromedp.WaitVisible(chromedp.CSS("main[data-screen]")))
 	if n := waitCharts(t, ctx, "big screen"); n != 4 {
 		t.Errorf("%d charts on the big screen, want 4", n)
@@ -252,11 +311,13 @@ func checkScreen(t *testing.T, ctx context.Context, srv *testServer, w *statsWor
 	must(t, err)
 	old, _ := strconv.Atoi(before["activities"])
 	// serve's own rollup job may run meanwhile: the screen must end up
-	// showing whichever rollup is the last.
+	// showing whichever rollup is the last. It refreshes 30 s after it
+	// was opened, then every 30 s.
 	const js = `(function(){var m=document.querySelector("main");return {marker: String(window.statsMarker),` +
 		`version: m.dataset.version, updated: m.querySelector(".stats-updated").textContent,` +
 		`activities: m.querySelector('[data-figure="activities"] .figure-value').textContent.trim()}})()`
-	deadline := time.Now().Add(20 * time.Second)
+	rng := figures.TwelveMonths(w.today)
+	deadline := time.Now().Add(75 * time.Second)
 	for {
 		got, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](js))
 		must(t, err)
@@ -265,7 +326,7 @@ func checkScreen(t *testing.T, ctx context.Context, srv *testServer, w *statsWor
 		}
 		run, err := w.store.LastRollup(context.Background())
 		must(t, err)
-		want := strconv.FormatInt(run.Finished.UnixNano(), 10)
+		want := figures.Version(run, rng.From, rng.To)
 		if got["version"] == want && got["version"] != version && got["activities"] == strconv.Itoa(old+1) {
 			if clock := run.Finished.In(culture.Shanghai).Format("15:04"); !strings.Contains(got["updated"], clock) {
 				t.Errorf("the screen says %q, the rollup finished at %s", got["updated"], clock)
@@ -275,7 +336,7 @@ func checkScreen(t *testing.T, ctx context.Context, srv *testServer, w *statsWor
 		if time.Now().After(deadline) {
 			t.Fatalf("the big screen shows %v (version was %s, activities %d), the rollup is %s", got, version, old, want)
 		}
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(500 * time.Millisecond)
 	}
 	if n := waitCharts(t, ctx, "big screen after the refresh"); n != 4 {
 		t.Errorf("%d charts after the refresh", n)

@@ -93,6 +93,9 @@ type Dashboard struct {
 	UpdatedAt *time.Time `json:"updated_at"`
 	Headline  Headline   `json:"headline"`
 	Charts    []*Chart   `json:"charts"`
+	// Version names the rollup run and range the dashboard was read from
+	// (see Version); empty when built without Sources.
+	Version string `json:"-"`
 }
 
 // Headline holds the dashboard's main figures. Rates are fractions (0–1),

@@ -25,7 +25,21 @@ func (src Sources) Load(ctx context.Context, unit *culture.Unit, from, to cultur
 	if err := culture.CheckRange(from, to); err != nil {
 		return nil, err
 	}
-	in := Input{Unit: unit, From: from, To: to}
+	run, err := src.Stats.LastRollup(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return src.Build(ctx, unit, from, to, run)
+}
+
+// Build reads the rollups of unit's subtree over from–to and builds the
+// dashboard, marked with run: the last rollup, which the caller reads
+// first. (Read after the rows, a rebuild in between would mark the old
+// rows with the new run, and a cache would keep them until the next
+// rebuild; read before, the new rows are marked with the old run and the
+// next request builds them again.)
+func (src Sources) Build(ctx context.Context, unit *culture.Unit, from, to culture.Day, run culture.RollupRun) (*Dashboard, error) {
+	in := Input{Unit: unit, From: from, To: to, Updated: run.Finished}
 	var err error
 	if in.Units, _, err = src.Units.FindUnits(ctx, culture.UnitFilter{Within: &unit.ID}); err != nil {
 		return nil, err
@@ -40,15 +54,12 @@ func (src Sources) Load(ctx context.Context, unit *culture.Unit, from, to cultur
 	if in.Participants, err = src.Stats.UniqueParticipants(ctx, roots, from, to); err != nil {
 		return nil, err
 	}
-	run, err := src.Stats.LastRollup(ctx)
-	if err != nil {
-		return nil, err
-	}
-	in.Updated = run.Finished
 	if in.Titles, err = src.titles(ctx, TopItems(in.Rows, TopItemsMax)); err != nil {
 		return nil, err
 	}
-	return NewDashboard(in), nil
+	d := NewDashboard(in)
+	d.Version = Version(run, from, to)
+	return d, nil
 }
 
 // titles looks up the items' titles; items not found keep no title.

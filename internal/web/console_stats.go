@@ -17,7 +17,10 @@ import (
 // day range (/console/stats) and the big screen for a hub's lobby
 // (/console/stats/screen), which refreshes itself from data.json. Both
 // read the rollups (culture.StatsService); staff who may view statistics
-// at a unit (culture.ActViewStats) see its subtree.
+// at a unit (culture.ActViewStats) see its subtree. Built dashboards are
+// cached until the next rebuild of the rollup (figures.Cache): a refresh
+// of the big screen costs one LastRollup query, and nothing more when the
+// screen already shows that rollup's version (204).
 
 // Refusals of the statistics pages.
 var (
@@ -26,22 +29,44 @@ var (
 	errStatsUnit    = culture.Errorf(culture.ENOTFOUND, "单位不存在。")
 )
 
-// The big screen's refresh period: ?refresh= seconds, clamped.
+// The big screen's refresh period: ?refresh= seconds, clamped. The
+// rollup changes every 5 minutes at most; a faster refresh shows nothing
+// new.
 const (
 	screenRefreshDefault = 60
-	screenRefreshMin     = 5
+	screenRefreshMin     = 30
 	screenRefreshMax     = 3600
 )
+
+// statsCacheSize bounds the built dashboards kept per server: the big
+// screens and the ranges being looked at.
+const statsCacheSize = 48
 
 // screenCharts are the charts the big screen shows.
 var screenCharts = []string{figures.ChartMonthly, figures.ChartBranches, figures.ChartCategories, figures.ChartItems}
 
 // consoleStatsRoutes lists this file's console routes (issue 6).
 func (s *Server) consoleStatsRoutes(staff func(string, http.HandlerFunc)) {
+	p := &statsPages{Server: s, cache: figures.NewCache(statsCacheSize)}
 	st := func(pattern string, h http.HandlerFunc) { staff(pattern, s.statsOnly(h)) }
-	st("GET /console/stats", s.handleConsoleStats)
-	st("GET /console/stats/screen", s.handleConsoleStatsScreen)
-	st("GET /console/stats/screen/data.json", s.handleConsoleStatsScreenData)
+	st("GET /console/stats", p.handleConsoleStats)
+	st("GET /console/stats/screen", p.handleConsoleStatsScreen)
+	st("GET /console/stats/screen/data.json", p.handleConsoleStatsScreenData)
+}
+
+// statsPages serves the statistics pages, sharing one cache of built
+// dashboards.
+type statsPages struct {
+	*Server
+	cache *figures.Cache
+}
+
+// dashboard returns the dashboard of u over from–to as of run (read by
+// the caller: see figures.Sources.Build), from the cache when built
+// before.
+func (p *statsPages) dashboard(r *http.Request, u *culture.Unit, from, to culture.Day, run culture.RollupRun) (*figures.Dashboard, error) {
+	src := figures.Sources{Stats: p.Stats, Units: p.Units, Menu: p.Menu}
+	return p.cache.Load(r.Context(), src, u, from, to, run)
 }
 
 // statsOnly answers 404 without the statistics service, and 403 to staff
@@ -85,11 +110,6 @@ func (s *Server) statsUnit(r *http.Request) (*culture.Unit, error) {
 		return nil, errStatsOutside
 	}
 	return u, nil
-}
-
-// statsSources are the services the dashboards read.
-func (s *Server) statsSources() figures.Sources {
-	return figures.Sources{Stats: s.Stats, Units: s.Units, Menu: s.Menu}
 }
 
 // statsView is what the dashboard and the big screen show of a dashboard.
@@ -140,12 +160,13 @@ func (v statsView) Updated() string {
 	return "数据更新于 " + fmtStatsTime(*v.Dash.UpdatedAt)
 }
 
-// Version changes with each rollup: the big screen marks it on the page.
+// Version changes with each rollup (figures.Version): the big screen
+// marks it on the page and sends it back with each refresh.
 func (v statsView) Version() string {
-	if v.Dash == nil || v.Dash.UpdatedAt == nil {
+	if v.Dash == nil || v.Dash.Version == "" {
 		return "0"
 	}
-	return strconv.FormatInt(v.Dash.UpdatedAt.UnixNano(), 10)
+	return v.Dash.Version
 }
 
 // Range describes the dashboard's days.
@@ -181,31 +202,35 @@ type statsLink struct {
 	Current    bool
 }
 
-func (s *Server) handleConsoleStats(w http.ResponseWriter, r *http.Request) {
-	u, err := s.statsUnit(r)
+func (p *statsPages) handleConsoleStats(w http.ResponseWriter, r *http.Request) {
+	u, err := p.statsUnit(r)
 	if err != nil {
-		s.error(w, r, err)
+		p.error(w, r, err)
 		return
 	}
-	data, err := s.statsPage(r, u)
+	data, err := p.statsPage(r, u)
 	if err != nil {
-		s.error(w, r, err)
+		p.error(w, r, err)
 		return
 	}
 	q := r.URL.Query()
-	from, to, err := figures.ParseRange(q.Get("from"), q.Get("to"), culture.DayOf(s.Now()))
+	from, to, err := figures.ParseRange(q.Get("from"), q.Get("to"), culture.DayOf(p.Now()))
 	if culture.ErrorCode(err) == culture.EINVALID {
 		data.Error, data.ErrorField = culture.ErrorMessage(err), statsErrorField(err)
-		s.render(w, r, http.StatusBadRequest, "console_stats", "", data)
+		p.render(w, r, http.StatusBadRequest, "console_stats", "", data)
 		return
 	}
 	data.From, data.To = from.String(), to.String()
-	if data.Dash, err = s.statsSources().Load(r.Context(), u, from, to); err != nil {
-		s.error(w, r, err)
+	run, err := p.Stats.LastRollup(r.Context())
+	if err == nil {
+		data.Dash, err = p.dashboard(r, u, from, to, run)
+	}
+	if err != nil {
+		p.error(w, r, err)
 		return
 	}
 	data.markQuick()
-	s.render(w, r, http.StatusOK, "console_stats", "", data)
+	p.render(w, r, http.StatusOK, "console_stats", "", data)
 }
 
 // statsPage fills the dashboard's page around u: the unit choice, the
@@ -277,28 +302,45 @@ func (p consoleStatsScreenPage) Item(c *figures.Chart) statsChartView {
 	return v
 }
 
-func (s *Server) handleConsoleStatsScreen(w http.ResponseWriter, r *http.Request) {
-	u, d, err := s.screenDashboard(r)
+func (p *statsPages) handleConsoleStatsScreen(w http.ResponseWriter, r *http.Request) {
+	sr, err := p.screenRequest(r)
+	var d *figures.Dashboard
+	if err == nil {
+		d, err = sr.dashboard(p, r)
+	}
 	if err != nil {
-		s.error(w, r, err)
+		p.error(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "console_stats_screen", "screen", consoleStatsScreenPage{
-		Page: s.page(r, u.Name+"数据大屏"), statsView: statsView{Dash: d}, Unit: u,
-		Refresh: screenRefresh(r), DataURL: fmt.Sprintf("/console/stats/screen/data.json?unit=%d", u.ID),
-		BackURL: fmt.Sprintf("/console/stats?unit=%d", u.ID)})
+	p.render(w, r, http.StatusOK, "console_stats_screen", "screen", consoleStatsScreenPage{
+		Page: p.page(r, sr.unit.Name+"数据大屏"), statsView: statsView{Dash: d}, Unit: sr.unit,
+		Refresh: screenRefresh(r), DataURL: fmt.Sprintf("/console/stats/screen/data.json?unit=%d", sr.unit.ID),
+		BackURL: fmt.Sprintf("/console/stats?unit=%d", sr.unit.ID)})
 }
 
-// screenDashboard reads the big screen's unit and its dashboard over the
-// twelve months to today.
-func (s *Server) screenDashboard(r *http.Request) (*culture.Unit, *figures.Dashboard, error) {
-	u, err := s.statsUnit(r)
+// screenRequest is what the big screen shows: a unit's dashboard over the
+// twelve months to today, as of the last rollup.
+type screenRequest struct {
+	unit *culture.Unit
+	rng  figures.QuickRange
+	run  culture.RollupRun
+}
+
+// screenRequest reads the big screen's unit, range and the last rollup.
+func (p *statsPages) screenRequest(r *http.Request) (screenRequest, error) {
+	u, err := p.statsUnit(r)
 	if err != nil {
-		return nil, nil, err
+		return screenRequest{}, err
 	}
-	rng := figures.TwelveMonths(culture.DayOf(s.Now()))
-	d, err := s.statsSources().Load(r.Context(), u, rng.From, rng.To)
-	return u, d, err
+	run, err := p.Stats.LastRollup(r.Context())
+	return screenRequest{unit: u, rng: figures.TwelveMonths(culture.DayOf(p.Now())), run: run}, err
+}
+
+// version is the version of the dashboard sr shows (figures.Version).
+func (sr screenRequest) version() string { return figures.Version(sr.run, sr.rng.From, sr.rng.To) }
+
+func (sr screenRequest) dashboard(p *statsPages, r *http.Request) (*figures.Dashboard, error) {
+	return p.dashboard(r, sr.unit, sr.rng.From, sr.rng.To, sr.run)
 }
 
 // screenRefresh reads ?refresh= seconds; anything else than a number in
@@ -331,12 +373,29 @@ type screenChart struct {
 	Table figures.Table `json:"table"`
 }
 
-func (s *Server) handleConsoleStatsScreenData(w http.ResponseWriter, r *http.Request) {
-	_, d, err := s.screenDashboard(r)
-	if err != nil {
-		s.statsJSONError(w, r, err)
+// handleConsoleStatsScreenData answers the big screen's refresh: 204
+// when ?version= is the version it would send (nothing changed), else the
+// dashboard.
+func (p *statsPages) handleConsoleStatsScreenData(w http.ResponseWriter, r *http.Request) {
+	sr, err := p.screenRequest(r)
+	if err == nil && r.URL.Query().Get("version") == sr.version() {
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusNoContent)
 		return
 	}
+	var d *figures.Dashboard
+	if err == nil {
+		d, err = sr.dashboard(p, r)
+	}
+	if err != nil {
+		p.statsJSONError(w, r, err)
+		return
+	}
+	writeStatsJSON(w, http.StatusOK, newScreenData(d))
+}
+
+// newScreenData is the big screen's refresh of d.
+func newScreenData(d *figures.Dashboard) screenData {
 	p := consoleStatsScreenPage{statsView: statsView{Dash: d}}
 	out := screenData{Version: p.Version(), Updated: p.Updated(), Range: p.Range()}
 	for _, f := range d.Figures() {
@@ -345,7 +404,7 @@ func (s *Server) handleConsoleStatsScreenData(w http.ResponseWriter, r *http.Req
 	for _, c := range p.Charts() {
 		out.Charts = append(out.Charts, screenChart{Spec: p.Spec(c), Table: c.Table})
 	}
-	writeStatsJSON(w, http.StatusOK, out)
+	return out
 }
 
 // statsJSONError answers data.json's failures as JSON: the user-safe

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,14 +39,25 @@ type statsFixture struct {
 
 func newStatsServer(t testing.TB) *statsFixture {
 	t.Helper()
+	return newStatsServerWith(t, nil)
+}
+
+// newStatsServerWith is newStatsServer with the server's statistics
+// service wrapped by wrap, when set.
+func newStatsServerWith(t testing.TB, wrap func(culture.StatsService) culture.StatsService) *statsFixture {
+	t.Helper()
 	ctx := context.Background()
 	store, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "wenyun.db"), sqlstore.Options{})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { store.Close() })
+	var stats culture.StatsService = store
+	if wrap != nil {
+		stats = wrap(store)
+	}
 	s, err := New(Config{Units: store, Accounts: store, Activities: store, Bookings: store,
-		Menu: store, Images: store, Stats: store, Sessions: store.SessionStore()})
+		Menu: store, Images: store, Stats: stats, Sessions: store.SessionStore()})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
@@ -418,7 +431,7 @@ func TestConsoleStatsWithoutService(t *testing.T) {
 func TestConsoleStatsScreen(t *testing.T) {
 	f := newStatsServer(t)
 	c := f.client("operator")
-	for _, tc := range []struct{ query, refresh string }{{"", "60"}, {"&refresh=5", "5"}, {"&refresh=1", "5"}, {"&refresh=99999", "3600"}, {"&refresh=x", "60"}} {
+	for _, tc := range []struct{ query, refresh string }{{"", "60"}, {"&refresh=45", "45"}, {"&refresh=5", "30"}, {"&refresh=1", "30"}, {"&refresh=99999", "3600"}, {"&refresh=x", "60"}} {
 		res, body := c.get(fmt.Sprintf("/console/stats/screen?unit=%d%s", f.hub, tc.query))
 		if res.StatusCode != http.StatusOK || !strings.Contains(body, `data-refresh="`+tc.refresh+`"`) {
 			t.Errorf("screen%s: status %d, want data-refresh=%s", tc.query, res.StatusCode, tc.refresh)
@@ -445,7 +458,8 @@ func TestConsoleStatsScreen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first.Version != strconv.FormatInt(run.Finished.UnixNano(), 10) || !strings.Contains(body, `data-version="`+first.Version+`"`) {
+	rng := figures.TwelveMonths(f.today)
+	if first.Version != figures.Version(run, rng.From, rng.To) || !strings.Contains(body, `data-version="`+first.Version+`"`) {
 		t.Errorf("version %s, page %v, rollup %v", first.Version, strings.Contains(body, first.Version), run.Finished)
 	}
 	// A new activity held and a new rollup a minute later: the next read
@@ -463,6 +477,92 @@ func TestConsoleStatsScreen(t *testing.T) {
 	if v := screenFigureValue(second, "activities"); v != "5" {
 		t.Errorf("activities after the rebuild %q, want 5", v)
 	}
+}
+
+// TestConsoleStatsScreenCache: the big screen's refreshes read the rollup
+// once per rebuild. A refresh with the version shown is answered 204
+// without building anything; one without reads the cached dashboard; after
+// a rebuild (a new finish time) the dashboard is read and built again. The
+// dashboard page shares the cache.
+func TestConsoleStatsScreenCache(t *testing.T) {
+	var stats *countingStats
+	f := newStatsServerWith(t, func(s culture.StatsService) culture.StatsService {
+		stats = &countingStats{StatsService: s}
+		return stats
+	})
+	c := f.client("operator")
+	page := fmt.Sprintf("/console/stats/screen?unit=%d", f.hub)
+	if res, _ := c.get(page); res.StatusCode != http.StatusOK || stats.finds.Load() != 1 {
+		t.Fatalf("screen: status %d, FindRollups called %d times", res.StatusCode, stats.finds.Load())
+	}
+	first := f.screenData(t, c)
+	if n := stats.finds.Load(); n != 1 {
+		t.Errorf("the first poll after the page called FindRollups again (%d in all)", n)
+	}
+	lasts := stats.lasts.Load()
+	if res := f.screenPoll(t, c, first.Version); res != http.StatusNoContent {
+		t.Errorf("a poll with the current version: status %d, want 204", res)
+	}
+	if n, l := stats.finds.Load(), stats.lasts.Load(); n != 1 || l != lasts+1 {
+		t.Errorf("an unchanged poll: FindRollups %d in all, LastRollup %d more", n, l-lasts)
+	}
+	if res := f.screenPoll(t, c, "1.2.3"); res != http.StatusOK || stats.finds.Load() != 1 {
+		t.Errorf("a poll with an old version: status %d, FindRollups %d in all (want 200 from the cache)", res, stats.finds.Load())
+	}
+
+	f.settle(context.Background(), f.held(context.Background(), f.nan, &f.nanRoom, "焦南舞蹈", "舞蹈", f.daysAgo(3), nil, 0))
+	later := time.Now().Add(time.Minute)
+	f.store.Now = func() time.Time { return later }
+	if _, err := f.store.RebuildRollups(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if res := f.screenPoll(t, c, first.Version); res != http.StatusOK || stats.finds.Load() != 2 {
+		t.Errorf("the first poll after a rebuild: status %d, FindRollups %d in all, want 200 and 2", res, stats.finds.Load())
+	}
+	second := f.screenData(t, c)
+	if second.Version == first.Version || screenFigureValue(second, "activities") != "5" || stats.finds.Load() != 2 {
+		t.Errorf("after the rebuild: version %s → %s, activities %s, FindRollups %d in all",
+			first.Version, second.Version, screenFigureValue(second, "activities"), stats.finds.Load())
+	}
+	if res := f.screenPoll(t, c, second.Version); res != http.StatusNoContent {
+		t.Errorf("a poll with the new version: status %d, want 204", res)
+	}
+
+	for i, want := range []int64{3, 3} {
+		if res, body := c.get("/console/stats" + f.rangeQuery(f.hub)); res.StatusCode != http.StatusOK || !strings.Contains(body, "主要指标") {
+			t.Fatalf("dashboard: status %d", res.StatusCode)
+		}
+		if n := stats.finds.Load(); n != want {
+			t.Errorf("dashboard view %d: FindRollups %d in all, want %d", i+1, n, want)
+		}
+	}
+}
+
+// countingStats counts the calls of FindRollups and LastRollup.
+type countingStats struct {
+	culture.StatsService
+	finds, lasts atomic.Int64
+}
+
+func (c *countingStats) FindRollups(ctx context.Context, q culture.StatsQuery) ([]culture.StatRow, error) {
+	c.finds.Add(1)
+	return c.StatsService.FindRollups(ctx, q)
+}
+
+func (c *countingStats) LastRollup(ctx context.Context) (culture.RollupRun, error) {
+	c.lasts.Add(1)
+	return c.StatsService.LastRollup(ctx)
+}
+
+// screenPoll asks data.json with a version and returns the status; a 204
+// has no body.
+func (f *statsFixture) screenPoll(t *testing.T, c *consoleClient, version string) int {
+	t.Helper()
+	res, body := c.get(fmt.Sprintf("/console/stats/screen/data.json?unit=%d&version=%s", f.hub, url.QueryEscape(version)))
+	if res.StatusCode == http.StatusNoContent && body != "" {
+		t.Errorf("204 with a body: %q", body)
+	}
+	return res.StatusCode
 }
 
 func (f *statsFixture) screenData(t *testing.T, c *consoleClient) screenData {

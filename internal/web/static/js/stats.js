@@ -4,12 +4,17 @@
 //   [data-chart="id"]      a chart container; #id is a
 //                          <script type="application/json"> holding
 //                          {id, kind, title, labels, series}
-//   main[data-screen=url]  the big screen: every data-refresh seconds it
-//                          reads url (data.json) and updates the figures,
-//                          the charts, their tables and data-version.
+//   main[data-screen=url]  the big screen: every data-refresh seconds (30
+//                          at least) it reads url (data.json) with its
+//                          data-version; unless the answer is 204 (nothing
+//                          changed) it updates the figures, the charts,
+//                          their tables and data-version.
 // ECharts draws with aria on (charts are described to screen readers) and
 // decal patterns (series are told apart without colour). Each chart's
 // numbers are also in the table beside it, rendered on the server.
+// Tooltips are drawn on the canvas (renderMode "richText"): HTML tooltips
+// put style="…" markup in the page, which style-src 'self' refuses. Nothing
+// here writes style attributes; sizes and colours go through CSSOM or CSS.
 (function () {
   "use strict";
 
@@ -31,6 +36,14 @@
     };
     if (dark) opt.color = brightPalette;
     return opt;
+  }
+
+  // tooltip is the tooltip of every chart: drawn on the canvas, kept
+  // inside the chart.
+  function tooltip(extra) {
+    var out = { renderMode: "richText", confine: true };
+    for (var k in extra) out[k] = extra[k];
+    return out;
   }
 
   function empty(opt) {
@@ -60,7 +73,7 @@
   // Lines over time: one per series.
   function line(spec) {
     var opt = base();
-    opt.tooltip = { trigger: "axis" };
+    opt.tooltip = tooltip({ trigger: "axis" });
     opt.xAxis = { type: "category", data: spec.labels };
     opt.yAxis = { type: "value", minInterval: 1 };
     opt.series = spec.series.map(function (s, i) { return lineSeries(s, i, {}); });
@@ -71,7 +84,7 @@
   function bar(spec) {
     var opt = base();
     var pct = spec.series.some(function (s) { return s.percent; });
-    opt.tooltip = { trigger: "axis", axisPointer: { type: "shadow" } };
+    opt.tooltip = tooltip({ trigger: "axis", axisPointer: { type: "shadow" } });
     opt.xAxis = { type: "category", data: spec.labels,
       axisLabel: { interval: 0, rotate: spec.labels.length > 3 ? 30 : 0, width: 90, overflow: "truncate" } };
     opt.yAxis = [{ type: "value", minInterval: 1 }];
@@ -86,7 +99,7 @@
   // Horizontal stacked bars, the first label on top.
   function hbar(spec) {
     var opt = base();
-    opt.tooltip = { trigger: "axis", axisPointer: { type: "shadow" } };
+    opt.tooltip = tooltip({ trigger: "axis", axisPointer: { type: "shadow" } });
     opt.yAxis = { type: "category", data: spec.labels, inverse: true, axisLabel: { width: 110, overflow: "truncate" } };
     opt.xAxis = { type: "value", minInterval: 1 };
     opt.series = spec.series.map(function (s) {
@@ -99,7 +112,7 @@
   function pie(spec) {
     var opt = base();
     var s = spec.series[0];
-    opt.tooltip = { trigger: "item", formatter: "{b}：{c}（{d}%）" };
+    opt.tooltip = tooltip({ trigger: "item", formatter: "{b}：{c}（{d}%）" });
     opt.legend = { type: "scroll", bottom: 0 };
     opt.series = [{ name: s.name, type: "pie", radius: ["30%", "60%"], center: ["50%", "46%"],
       label: { formatter: "{b}\n{c}", width: 90, overflow: "break" },
@@ -180,19 +193,27 @@
     main.dataset.version = data.version;
   }
 
+  // dataURL is the refresh's address: data.json with the version shown.
+  function dataURL(main) {
+    var u = new URL(main.dataset.screen, window.location.href);
+    u.searchParams.set("version", main.dataset.version || "");
+    return u.href;
+  }
+
   // screen refreshes the big screen in place: no page reload, so nothing
   // flashes; a failed read keeps the figures shown and says so.
   function screen(main) {
-    var period = Math.max(5, parseInt(main.dataset.refresh, 10) || 60) * 1000;
+    var period = Math.max(30, parseInt(main.dataset.refresh, 10) || 60) * 1000;
     var status = main.querySelector("[data-screen-status]");
     function tick() {
-      fetch(main.dataset.screen, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      fetch(dataURL(main), { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) {
+          if (r.status === 204) return null; // the version shown is the latest
           if (!r.ok) throw new Error("HTTP " + r.status);
           return r.json();
         })
         .then(function (data) {
-          apply(main, data);
+          if (data) apply(main, data);
           if (status) status.textContent = "";
         })
         .catch(function () {
