@@ -44,6 +44,23 @@ func TestBrowserServiceReport(t *testing.T) {
 	checkAxe(t, b, "console reports")
 	screenshot(t, b, "console-reports")
 
+	// A refused period is shown as asked, its control marked invalid and
+	// tied to the message, and the page still passes axe.
+	step(t, b, "a malformed period", chromedp.Navigate(srv.url+"/console/reports?period=2026Q9"),
+		chromedp.WaitVisible(chromedp.CSS("#report-error")))
+	waitText(t, b, "#report-error", "无法识别")
+	state, err := chromedp.Run(b, chromedp.Evaluate[string](`(() => {
+		const p = document.querySelector("#report-period");
+		return [p.value, p.getAttribute("aria-invalid"), p.getAttribute("aria-describedby"),
+			document.querySelector("#report-from").hasAttribute("aria-invalid")].join(" ");
+	})()`))
+	if err != nil || state != "2026Q9 true report-error false" {
+		t.Errorf("the period control after 2026Q9: %q (err %v), want it kept, invalid and described by the error", state, err)
+	}
+	checkAxe(t, b, "console reports, refused period")
+
+	step(t, b, "back to 2026Q3", chromedp.Navigate(srv.url+"/console/reports?period=2026Q3"),
+		chromedp.WaitVisible(chromedp.CSS("#report-summary")))
 	step(t, b, "preview 焦西", chromedp.SetValue(chromedp.CSS("#report-unit"), fmt.Sprint(w.xi.ID)),
 		chromedp.Click(chromedp.CSS(`#report-form button[type=submit]`)))
 	waitText(t, b, "#report-title", "焦西分馆 2026年第三季度")

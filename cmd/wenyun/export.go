@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -124,15 +124,12 @@ func runExportReport(ctx context.Context, o Options, args []string) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if e.format == "xlsx" {
-		err = report.WriteXLSX(&buf, rep)
-	} else {
-		err = report.WriteCSV(&buf, rep)
-	}
-	if err == nil {
-		err = writeOut(o, e.out, &buf, 0o644)
-	}
+	err = writeOut(o, e.out, 0o644, func(w io.Writer) error {
+		if e.format == "xlsx" {
+			return report.WriteXLSX(w, rep)
+		}
+		return report.WriteCSV(w, rep)
+	})
 	if err != nil {
 		return err
 	}
@@ -166,8 +163,9 @@ func readyRollups(ctx context.Context, o Options, store *sqlstore.Store, rebuild
 
 const exportBookingsAbout = `Write the bookings of the activities of a unit (with its subtree) that
 start from --from to --to (at most one year), as CSV or an Excel workbook.
-Mobile numbers are masked (138****5678) unless --full-phones is given; an
-export with full numbers is written to the audit log.`
+Ticket codes, names and mobile numbers are masked (******XA2B, 李**,
+138****5678) unless --full is given; an export in full is written to the
+audit log.`
 
 // runExportBookings is "wenyun export bookings".
 func runExportBookings(ctx context.Context, o Options, args []string) error {
@@ -177,7 +175,8 @@ func runExportBookings(ctx context.Context, o Options, args []string) error {
 	fs := newFlagSet("export bookings", exportBookingsAbout)
 	fs.StringVar(&from, "from", "", "first `day` (2026-07-01) of the activities' start (required)")
 	fs.StringVar(&to, "to", "", "last `day`, inclusive (required)")
-	fs.BoolVar(&full, "full-phones", false, "show mobile numbers in full (audited)")
+	fs.BoolVar(&full, "full", false, "show ticket codes, names and mobile numbers in full (audited)")
+	fs.BoolVar(&full, "full-phones", false, "the same as --full (its former name)")
 	if err := parseExport(o, fs, &e, args); err != nil {
 		return err
 	}
@@ -200,28 +199,25 @@ func runExportBookings(ctx context.Context, o Options, args []string) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if e.format == "xlsx" {
-		err = report.WriteBookingsXLSX(&buf, x, lines)
-	} else {
-		err = report.WriteBookingsCSV(&buf, lines)
-	}
-	if err == nil {
-		err = writeOut(o, e.out, &buf, 0o600)
-	}
+	err = writeOut(o, e.out, 0o600, func(w io.Writer) error {
+		if e.format == "xlsx" {
+			return report.WriteBookingsXLSX(w, x, lines)
+		}
+		return report.WriteBookingsCSV(w, lines)
+	})
 	if err != nil {
 		return err
 	}
-	phones := "phones masked"
+	shows := "masked"
 	if full {
-		phones = fmt.Sprintf("%d full phone numbers (audited)", shown)
+		shows = fmt.Sprintf("in full, %d phone numbers (audited)", shown)
 	}
-	summary(o, e.out, "%s: %d bookings of %s, %s to %s, %s\n", e.out, len(lines), unit.Name, first, last, phones)
+	summary(o, e.out, "%s: %d bookings of %s, %s to %s, %s\n", e.out, len(lines), unit.Name, first, last, shows)
 	return nil
 }
 
 // exportBookingLines finds the bookings and masks them, or with full
-// audits the export first.
+// audits the export first (when it shows any number in full).
 func exportBookingLines(ctx context.Context, o Options, store *sqlstore.Store, x report.BookingExport, full bool) ([]report.BookingLine, int, error) {
 	bar := progress.New(o.Stderr, "预约明细", 2)
 	defer bar.Done()
@@ -232,7 +228,7 @@ func exportBookingLines(ctx context.Context, o Options, store *sqlstore.Store, x
 	bar.Add(1)
 	lines, shown := report.BookingLines(bs, func(*culture.Booking) bool { return full })
 	if shown > 0 {
-		reason := fmt.Sprintf("命令行 wenyun export bookings --full-phones：%s（含下属单位）%s 至 %s，%d 条预约，含 %d 个完整手机号",
+		reason := fmt.Sprintf("命令行 wenyun export bookings --full：%s（含下属单位）%s 至 %s，%d 条预约，含 %d 个完整手机号",
 			x.Unit.Name, x.From, x.To, len(lines), shown)
 		if err := store.AuditExport(ctx, 0, report.AuditBookings, fmt.Sprintf("unit:%d", x.Unit.ID), reason); err != nil {
 			return nil, 0, fmt.Errorf("audit: %w", err)
@@ -250,19 +246,23 @@ func errorText(err error) string {
 	return err.Error()
 }
 
-// writeOut writes buf to standard output ("-") or to the file, through a
-// temporary file renamed into place, so a failure leaves no half file.
-func writeOut(o Options, out string, buf *bytes.Buffer, mode os.FileMode) error {
+// writeOut writes the file write writes to standard output ("-") or to
+// out, through a temporary file renamed into place, so a failure leaves no
+// half file.
+func writeOut(o Options, out string, mode os.FileMode, write func(io.Writer) error) error {
 	if out == "-" {
-		_, err := buf.WriteTo(o.Stdout)
-		return err
+		return write(o.Stdout)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(out), ".wenyun-export-*")
 	if err != nil {
 		return fmt.Errorf("--out %s: %w", out, err)
 	}
 	defer os.Remove(tmp.Name()) // after the rename, nothing is there
-	_, err = buf.WriteTo(tmp)
+	bw := bufio.NewWriter(tmp)
+	err = write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

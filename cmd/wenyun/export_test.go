@@ -111,7 +111,9 @@ func TestExportReport(t *testing.T) {
 	// came, 2 of them different; 焦南: 1 walk-in activity.
 	//             act bk share weekly att people bkg chk ns rate
 	wantXi := []string{"2", "2", "1", "0.2", "3", "2", "4", "3", "0", "1"}
-	wantNan := []string{"1", "0", "0", "0.1", "0", "0", "0", "0", "0", "0"}
+	// 焦南: 1 activity, none online (a share of 0); nobody checked in or
+	// missed it, so no attendance rate (—, not 0).
+	wantNan := []string{"1", "0", "0", "0.1", "0", "0", "0", "0", "0", "—"}
 	wantTotal := []string{"3", "2", "0.6666666666666666", "0.2", "3", "2", "4", "3", "0", "1"}
 	f, err := excelize.OpenFile(xlsx)
 	must(t, err)
@@ -157,6 +159,9 @@ func sameCell(a, b string) bool {
 	return a == b
 }
 
+// TestExportBookings exports 焦西's bookings masked (the default: ticket
+// codes, names and numbers masked, no full code or name in the file, not
+// audited), then in full (audited) as a workbook.
 func TestExportBookings(t *testing.T) {
 	w := seedExportWorld(t)
 	out := filepath.Join(t.TempDir(), "bookings.csv")
@@ -165,7 +170,7 @@ func TestExportBookings(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	o := Options{Stdout: &stdout, Stderr: &stderr}
 	must(t, o.Run(context.Background(), args))
-	if !strings.Contains(stdout.String(), "4 bookings of 焦西分馆, 2026-07-01 to 2026-08-31, phones masked") {
+	if !strings.Contains(stdout.String(), "4 bookings of 焦西分馆, 2026-07-01 to 2026-08-31, masked") {
 		t.Errorf("stdout %q", stdout.String())
 	}
 	if !strings.Contains(stderr.String(), "预约明细  2/2") {
@@ -174,30 +179,61 @@ func TestExportBookings(t *testing.T) {
 	if st, err := os.Stat(out); err != nil || st.Mode().Perm() != 0o600 {
 		t.Errorf("file mode %v (%v), want 0600: it holds personal data", st.Mode(), err)
 	}
+	codes := exportCodes(t, w.db)
 	rows := readCSVFile(t, out)
-	phones := []string{}
+	var got []string
 	for _, r := range rows[1:] {
-		phones = append(phones, r[4]+" "+r[6]+" "+r[8])
+		got = append(got, r[3]+" "+r[4]+" "+r[6]+" "+r[8])
 	}
-	want := []string{"张一 138****0001 已签到", "李二 138****0002 已签到", "王三 138****0003 已预约", "张一 138****0001 已签到"}
-	if diff := cmp.Diff(want, phones); diff != "" {
+	want := []string{
+		report.MaskCode(codes[0]) + " 张* 138****0001 已签到", report.MaskCode(codes[1]) + " 李* 138****0002 已签到",
+		report.MaskCode(codes[2]) + " 王* 138****0003 已预约", report.MaskCode(codes[3]) + " 张* 138****0001 已签到",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("masked export (-want +got):\n%s", diff)
+	}
+	body, err := os.ReadFile(out)
+	must(t, err)
+	for _, secret := range append([]string{"张一", "李二", "王三", "13800000001"}, codes...) {
+		if bytes.Contains(body, []byte(secret)) {
+			t.Errorf("the masked export shows %q", secret)
+		}
 	}
 	if n := exportAudits(t, w.db); n != 0 {
 		t.Errorf("%d audit rows after a masked export", n)
 	}
 
 	stdout.Reset()
-	must(t, o.Run(context.Background(), append(args, "--full-phones", "--format", "xlsx", "--out", out+".xlsx")))
+	must(t, o.Run(context.Background(), append(args, "--full", "--format", "xlsx", "--out", out+".xlsx")))
 	f, err := excelize.OpenFile(out + ".xlsx")
 	must(t, err)
 	defer f.Close()
-	if v, _ := f.GetCellValue(report.BookingSheet, "G7"); v != "13800000001" {
-		t.Errorf("full phone %q", v)
+	for cell, want := range map[string]string{"D7": culture.FormatCode(codes[0]), "E7": "张一", "G7": "13800000001", "E8": "李二"} {
+		if v, _ := f.GetCellValue(report.BookingSheet, cell); v != want {
+			t.Errorf("full export %s = %q, want %q", cell, v, want)
+		}
 	}
-	if !strings.Contains(stdout.String(), "4 full phone numbers (audited)") || exportAudits(t, w.db) != 1 {
+	if !strings.Contains(stdout.String(), "in full, 4 phone numbers (audited)") || exportAudits(t, w.db) != 1 {
 		t.Errorf("stdout %q, %d audit rows; want one", stdout.String(), exportAudits(t, w.db))
 	}
+}
+
+// exportCodes lists the ticket codes of the seeded bookings, in the order
+// the export lists them (activity start, then booking).
+func exportCodes(t *testing.T, db string) []string {
+	t.Helper()
+	rows, err := openStore(t, db).DB().Query(`SELECT b.code FROM bookings b JOIN activities a ON a.id = b.activity_id
+		ORDER BY a.starts_at, a.id, b.created_at, b.id`)
+	must(t, err)
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		must(t, rows.Scan(&c))
+		out = append(out, c)
+	}
+	must(t, rows.Err())
+	return out
 }
 
 func readCSVFile(t *testing.T, name string) [][]string {
@@ -263,7 +299,7 @@ func TestExportErrors(t *testing.T) {
 func TestExportHelp(t *testing.T) {
 	var stdout bytes.Buffer
 	must(t, Options{Stdout: &stdout}.Run(context.Background(), []string{"export", "bookings", "-h"}))
-	for _, want := range []string{"Usage: wenyun export bookings", "--full-phones", "--from", "--out", "masked"} {
+	for _, want := range []string{"Usage: wenyun export bookings", "--full", "--from", "--out", "masked"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("help lacks %q:\n%s", want, stdout.String())
 		}

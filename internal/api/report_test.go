@@ -4,14 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/wenyun/wenyun/internal/api"
@@ -70,15 +73,23 @@ func (f *reportAPI) url(unit int64, query string) string {
 
 // figuresReply is the part of a section's figures the tests read.
 type figuresReply struct {
-	Activities     int64   `json:"activities"`
-	Bookable       int64   `json:"bookable"`
-	OnlineShare    float64 `json:"online_share"`
-	WeeklyItems    float64 `json:"weekly_items"`
-	Attendance     int64   `json:"attendance"`
-	Participants   *int64  `json:"participants"`
-	AttendanceRate float64 `json:"attendance_rate"`
-	Fulfilment     float64 `json:"fulfilment"`
-	AverageRating  float64 `json:"average_rating"`
+	Activities     int64    `json:"activities"`
+	Bookable       int64    `json:"bookable"`
+	OnlineShare    *float64 `json:"online_share"`
+	WeeklyItems    float64  `json:"weekly_items"`
+	Attendance     int64    `json:"attendance"`
+	Participants   *int64   `json:"participants"`
+	AttendanceRate *float64 `json:"attendance_rate"`
+	Fulfilment     *float64 `json:"fulfilment"`
+	AverageRating  *float64 `json:"average_rating"`
+}
+
+// rate shows a rate of a reply: its value, or null.
+func rate(v *float64) string {
+	if v == nil {
+		return "null"
+	}
+	return strconv.FormatFloat(*v, 'g', -1, 64)
 }
 
 type sectionReply struct {
@@ -121,9 +132,26 @@ func TestServiceReportJSON(t *testing.T) {
 		t.Fatalf("sections %+v", r.Sections)
 	}
 	xi := r.Sections[1]
-	if xi.UnitID != f.xi || xi.Figures.Activities != 8 || xi.Figures.OnlineShare != 0.75 || xi.Figures.WeeklyItems != 0.6 ||
-		*xi.Figures.Participants != 4 || xi.Figures.AttendanceRate != 0.8 || xi.Figures.Fulfilment != 0.5 || xi.Figures.AverageRating != 4.5 {
+	if xi.UnitID != f.xi || xi.Figures.Activities != 8 || xi.Figures.WeeklyItems != 0.6 || *xi.Figures.Participants != 4 {
 		t.Errorf("焦西 %+v", xi.Figures)
+	}
+	// Rates: share, attendance, fulfilment, rating; null (not 0) where
+	// there is nothing to divide by.
+	for _, c := range []struct {
+		name string
+		f    figuresReply
+		want string
+	}{
+		{"焦西", xi.Figures, "0.75 0.8 0.5 4.5"},
+		{"the hub's own", r.Sections[0].Figures, "0.5 null null null"}, // 2 activities, nothing else
+		{"焦南", r.Sections[2].Figures, "0.25 " + rate(ptrFloat(14.0/15)) + " null 5"},
+		{"焦西 in September", xi.Months[2].Figures, "null null 0.5 null"},
+		{"September", r.Total.Months[2].Figures, "0 1 0.5 null"}, // 3 activities, none online
+	} {
+		got := strings.Join([]string{rate(c.f.OnlineShare), rate(c.f.AttendanceRate), rate(c.f.Fulfilment), rate(c.f.AverageRating)}, " ")
+		if got != c.want {
+			t.Errorf("%s: rates %s, want %s", c.name, got, c.want)
+		}
 	}
 	if tot := r.Total.Figures; tot.Activities != 14 || *tot.Participants != 6 || tot.Attendance != 50 || tot.WeeklyItems != 1.1 {
 		t.Errorf("total %+v", tot)
@@ -225,5 +253,35 @@ func TestServiceReportWithoutStats(t *testing.T) {
 	rec := call(t, h, "GET", fmt.Sprintf("/api/v1/reports/service?unit_id=%d", fx.Hub), fx.HubAdminToken, "", http.StatusNotFound, nil)
 	if !strings.Contains(rec.Body.String(), "统计报表功能未启用") {
 		t.Errorf("body %s", rec.Body.String())
+	}
+}
+
+func ptrFloat(v float64) *float64 { return &v }
+
+// TestServiceReportMatchesSchema validates the JSON of a report with rates
+// of nothing (the hub's own section, months without deliveries or
+// ratings) against the ServiceReport schema of the served OpenAPI
+// document (JSON Schema 2020-12, as OpenAPI 3.1 says).
+func TestServiceReportMatchesSchema(t *testing.T) {
+	f := newReportAPI(t)
+	rec := call(t, f.h, "GET", "/api/v1/openapi.json", "", "", http.StatusOK, nil)
+	doc, err := openapi3.NewLoader().LoadFromData(rec.Body.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := doc.Components.Schemas["ServiceReport"]
+	if schema == nil {
+		t.Fatal("no ServiceReport schema")
+	}
+	rec = call(t, f.h, "GET", f.url(f.hub, "period=2026Q3"), f.official, "", http.StatusOK, nil)
+	var v any
+	if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.Value.VisitJSON(v, openapi3.EnableJSONSchema2020(), openapi3.MultiErrors()); err != nil {
+		t.Errorf("the report does not match its schema: %v", err)
+	}
+	if !strings.Contains(rec.Body.String(), `"fulfilment":null`) {
+		t.Error("no rate of nothing is null: the test shows nothing")
 	}
 }

@@ -64,6 +64,20 @@ func ParseQuery(period, from, to string, today culture.Day) (Period, error) {
 
 // ParsePeriod reads a quarter (2026Q3) or a year (2026).
 func ParsePeriod(s string, today culture.Day) (Period, error) {
+	p, err := parseName(s)
+	switch {
+	case err != nil:
+		return Period{}, err
+	case p.From > today:
+		return Period{}, culture.Invalid("period", fmt.Sprintf("%s尚未开始，无法统计（今天是 %s）。", p.Title(), today))
+	case p.To > today:
+		p.To, p.Clipped = today, true
+	}
+	return p, nil
+}
+
+// parseName reads a quarter or a year, whenever it falls.
+func parseName(s string) (Period, error) {
 	s = strings.ToUpper(strings.TrimSpace(s))
 	var p Period
 	var from, end time.Time
@@ -86,12 +100,6 @@ func ParsePeriod(s string, today culture.Day) (Period, error) {
 		return Period{}, culture.Invalid("period", fmt.Sprintf("统计期间不能早于 %d 年。", FirstYear))
 	}
 	p.From, p.To = culture.DayOf(from), culture.DayOf(end)-1
-	if p.From > today {
-		return Period{}, culture.Invalid("period", fmt.Sprintf("%s尚未开始，无法统计（今天是 %s）。", p.Title(), today))
-	}
-	if p.To > today {
-		p.To, p.Clipped = today, true
-	}
 	return p, nil
 }
 
@@ -131,8 +139,11 @@ func BookingRange(from, to string, today culture.Day) (culture.Day, culture.Day,
 // second, neither before FirstYear.
 func parseRange(from, to string) (culture.Day, culture.Day, error) {
 	from, to = strings.TrimSpace(from), strings.TrimSpace(to)
-	if from == "" || to == "" {
+	switch {
+	case from == "":
 		return 0, 0, culture.Invalid("from", "请填写开始日期和结束日期（格式 2026-07-01）。")
+	case to == "":
+		return 0, 0, culture.Invalid("to", "请填写开始日期和结束日期（格式 2026-07-01）。")
 	}
 	f, err := culture.ParseDay(from)
 	if err != nil {
@@ -242,4 +253,25 @@ func Choices(today culture.Day) []Choice {
 		out = append(out, Choice{Value: strconv.Itoa(y), Label: fmt.Sprintf("%d年度", y)})
 	}
 	return out
+}
+
+// ChoicesWith lists Choices, and the period asked for after them when it
+// is not among them (an older quarter, or one refused), so that a form
+// shows what was asked, not another period: named by its title when it
+// is a quarter or a year, else as typed. Custom and nothing add nothing.
+func ChoicesWith(today culture.Day, asked string) []Choice {
+	out := Choices(today)
+	if asked == "" || asked == KindCustom {
+		return out
+	}
+	for _, c := range out {
+		if c.Value == asked {
+			return out
+		}
+	}
+	label := clip(asked)
+	if p, err := parseName(asked); err == nil {
+		label = p.Title()
+	}
+	return append(out, Choice{Value: asked, Label: label})
 }

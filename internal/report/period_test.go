@@ -73,7 +73,7 @@ func TestParseQueryErrors(t *testing.T) {
 		{"ErrAncientYear", "1999", "", "", "period", "不能早于 2000 年"},
 		{"ErrAncientQuarter", "0001Q1", "", "", "period", "不能早于 2000 年"},
 		{"ErrBoth", "2026Q2", "2026-04-01", "", "period", "不能同时指定"},
-		{"ErrOnlyFrom", "", "2026-07-01", "", "from", "请填写开始日期和结束日期"},
+		{"ErrOnlyFrom", "", "2026-07-01", "", "to", "请填写开始日期和结束日期"},
 		{"ErrOnlyTo", "custom", "", "2026-07-01", "from", "请填写开始日期和结束日期"},
 		{"ErrFromMalformed", "", "2026/07/01", "2026-07-31", "from", `开始日期 "2026/07/01" 格式不对`},
 		{"ErrToMalformed", "", "2026-07-01", "2026-02-30", "to", `结束日期 "2026-02-30" 格式不对`},
@@ -193,6 +193,28 @@ func TestChoices(t *testing.T) {
 	for _, c := range got {
 		if _, err := ParsePeriod(c.Value, day(t, "2026-02-10")); err != nil {
 			t.Errorf("choice %s does not parse: %v", c.Value, err)
+		}
+	}
+}
+
+func TestChoicesWith(t *testing.T) {
+	today := day(t, "2026-08-15")
+	offered := len(Choices(today))
+	for _, c := range []struct{ asked, want string }{
+		{"", ""}, {"custom", ""}, {"2026Q3", ""}, {"2025", ""},
+		{"2023Q1", "2023Q1 2023年第一季度"},
+		{"2099Q1", "2099Q1 2099年第一季度"},
+		{"2026Q9", "2026Q9 2026Q9"},
+		{"1999", "1999 1999"},
+		{strings.Repeat("9", 30), strings.Repeat("9", 30) + " " + strings.Repeat("9", 20) + "…"},
+	} {
+		got := ChoicesWith(today, c.asked)
+		added := ""
+		if len(got) > offered {
+			added = got[offered].Value + " " + got[offered].Label
+		}
+		if added != c.want || len(got) > offered+1 {
+			t.Errorf("ChoicesWith(%q) added %q (%d choices), want %q", c.asked, added, len(got), c.want)
 		}
 	}
 }

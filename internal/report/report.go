@@ -11,13 +11,15 @@ import (
 )
 
 // Figures are one section's numbers over a span of days: what the
-// evaluations ask for, each derived from the rollup totals.
+// evaluations ask for, each derived from the rollup totals. A rate whose
+// divisor is 0 (no activities, no check-ins or no-shows, no deliveries
+// due, no ratings) has no value: nil, shown as — and null in JSON, never
+// as 0 (a branch with no deliveries due has not failed them).
 type Figures struct {
 	Activities int64 `json:"activities"` // 举办活动
 	Bookable   int64 `json:"bookable"`   // 线上预约活动
-	// OnlineShare is bookable/activities (线上服务占比), 0 without
-	// activities.
-	OnlineShare float64 `json:"online_share"`
+	// OnlineShare is bookable/activities (线上服务占比).
+	OnlineShare *float64 `json:"online_share"`
 	// WeeklyItems is activities held per week of the span (每周免费开放
 	// 服务项目), rounded to one decimal.
 	WeeklyItems float64 `json:"weekly_items"`
@@ -25,34 +27,46 @@ type Figures struct {
 	// Participants counts distinct residents checked in (参与人数); nil
 	// where it cannot be told apart (a unit's own section beside its
 	// children: the count is per subtree).
-	Participants   *int64  `json:"participants"`
-	Bookings       int64   `json:"bookings"`
-	Checkins       int64   `json:"checkins"`
-	NoShows        int64   `json:"no_shows"`
-	AttendanceRate float64 `json:"attendance_rate"` // 到场率: checkins/(checkins+no-shows)
-	DeliveriesHeld int64   `json:"deliveries_held"` // 配送场次
-	DeliveriesDue  int64   `json:"deliveries_due"`  // 应配送
-	Fulfilment     float64 `json:"fulfilment"`      // 配送完成率
-	Supports       int64   `json:"supports"`        // 点单支持
-	Requests       int64   `json:"requests"`        // 分馆点单
-	Members        int64   `json:"members"`         // 新增社群成员
-	Ratings        int64   `json:"ratings"`         // 评价数
-	AverageRating  float64 `json:"average_rating"`  // 平均评分
+	Participants   *int64   `json:"participants"`
+	Bookings       int64    `json:"bookings"`
+	Checkins       int64    `json:"checkins"`
+	NoShows        int64    `json:"no_shows"`
+	AttendanceRate *float64 `json:"attendance_rate"` // 到场率: checkins/(checkins+no-shows)
+	DeliveriesHeld int64    `json:"deliveries_held"` // 配送场次
+	DeliveriesDue  int64    `json:"deliveries_due"`  // 应配送
+	Fulfilment     *float64 `json:"fulfilment"`      // 配送完成率: held/due
+	Supports       int64    `json:"supports"`        // 点单支持
+	Requests       int64    `json:"requests"`        // 分馆点单
+	Members        int64    `json:"members"`         // 新增社群成员
+	Ratings        int64    `json:"ratings"`         // 评价数
+	AverageRating  *float64 `json:"average_rating"`  // 平均评分: points/ratings
 }
 
 // newFigures derives the figures of a span of weeks from its totals.
 func newFigures(t figures.Totals, participants *int64, weeks float64) Figures {
+	checkins, noShows := t[culture.MetricCheckins], t[culture.MetricNoShows]
 	return Figures{
 		Activities: t[culture.MetricActivities], Bookable: t[culture.MetricBookable],
-		OnlineShare: t.BookableShare(), WeeklyItems: perWeek(t[culture.MetricActivities], weeks),
-		Attendance: t[culture.MetricAttendance], Participants: participants,
-		Bookings: t[culture.MetricBookings], Checkins: t[culture.MetricCheckins], NoShows: t[culture.MetricNoShows],
-		AttendanceRate: t.AttendanceRate(),
+		OnlineShare: rate(t[culture.MetricBookable], t[culture.MetricActivities]),
+		WeeklyItems: perWeek(t[culture.MetricActivities], weeks),
+		Attendance:  t[culture.MetricAttendance], Participants: participants,
+		Bookings: t[culture.MetricBookings], Checkins: checkins, NoShows: noShows,
+		AttendanceRate: rate(checkins, checkins+noShows),
 		DeliveriesHeld: t[culture.MetricDeliveriesHeld], DeliveriesDue: t[culture.MetricDeliveriesDue],
-		Fulfilment: t.Fulfilment(),
+		Fulfilment: rate(t[culture.MetricDeliveriesHeld], t[culture.MetricDeliveriesDue]),
 		Supports:   t[culture.MetricSupports], Requests: t[culture.MetricRequests],
-		Members: t[culture.MetricMembers], Ratings: t[culture.MetricRatings], AverageRating: t.AverageRating(),
+		Members: t[culture.MetricMembers], Ratings: t[culture.MetricRatings],
+		AverageRating: rate(t[culture.MetricRatingPoints], t[culture.MetricRatings]),
 	}
+}
+
+// rate is part/whole, nil when whole is 0.
+func rate(part, whole int64) *float64 {
+	if whole == 0 {
+		return nil
+	}
+	v := float64(part) / float64(whole)
+	return &v
 }
 
 // perWeek is n per week, to one decimal.

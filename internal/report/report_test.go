@@ -111,6 +111,25 @@ func TestBuildSections(t *testing.T) {
 	}
 }
 
+// TestBuildQueries: a hub's annual report reads the rollups once and
+// asks for distinct participants once per span (the year, then each
+// month), for all its sections' roots at once — not once per root.
+func TestBuildQueries(t *testing.T) {
+	w := newWorld()
+	w.build(t, w.hub, "2025")
+	if n := len(w.stats.Queries); n != 1 {
+		t.Errorf("%d rollup queries, want 1", n)
+	}
+	if n := len(w.stats.Participants); n != 1+12 {
+		t.Errorf("%d participant queries, want 13: the year and its months", n)
+	}
+	for i, roots := range w.stats.Participants {
+		if fmt.Sprint(roots) != "[1 2 3]" {
+			t.Errorf("participant query %d for roots %v, want [1 2 3] (the hub and its branches)", i, roots)
+		}
+	}
+}
+
 func TestBuildProgress(t *testing.T) {
 	w := newWorld()
 	var calls []string
@@ -154,7 +173,9 @@ func TestBuildBranchWithoutOwnRows(t *testing.T) {
 func TestBuildEmptyPeriod(t *testing.T) {
 	w := newWorld()
 	r := w.build(t, w.hub, "2025")
-	if f := r.Total.Figures; f.Activities != 0 || f.OnlineShare != 0 || f.AttendanceRate != 0 || f.AverageRating != 0 || *f.Participants != 0 {
+	// Nothing to divide by: every rate has no value, not 0.
+	if f := r.Total.Figures; f.Activities != 0 || f.OnlineShare != nil || f.AttendanceRate != nil || f.Fulfilment != nil ||
+		f.AverageRating != nil || *f.Participants != 0 || f.WeeklyItems != 0 {
 		t.Errorf("empty year %+v", f)
 	}
 	if len(r.Sections) != 2 || len(r.Total.Months) != 12 {
@@ -172,15 +193,41 @@ func TestBuildStatsError(t *testing.T) {
 }
 
 func TestColumnFormat(t *testing.T) {
-	f := report.Figures{Activities: 12, OnlineShare: 0.4, WeeklyItems: 3.2, AverageRating: 4.5}
+	share, none := 0.4, 0.0
+	f := report.Figures{Activities: 12, OnlineShare: &share, WeeklyItems: 3.2, AverageRating: ptrf(4.5), Fulfilment: &none}
 	got := map[string]string{}
 	for _, c := range report.Columns {
 		got[c.Key] = c.Format(f)
 	}
 	for k, want := range map[string]string{"activities": "12", "online_share": "40.0%", "weekly_items": "3.2",
-		"average_rating": "4.50", "participants": "—", "attendance_rate": "0.0%"} {
+		"average_rating": "4.50", "participants": "—", "attendance_rate": "—", "fulfilment": "0.0%", "deliveries_due": "0"} {
 		if got[k] != want {
 			t.Errorf("%s = %q, want %q", k, got[k], want)
 		}
+	}
+}
+
+func ptrf(v float64) *float64 { return &v }
+
+// TestRatesOfNothing: a rate is 0 when nothing of its divisor came of
+// anything (0 of 2 deliveries held) and has no value when its divisor is 0
+// (no deliveries due), in every section and month.
+func TestRatesOfNothing(t *testing.T) {
+	w := newWorld()
+	r := w.build(t, w.hub, "2026Q3")
+	xi := r.Sections[1]
+	if xi.Name != "焦西分馆" {
+		t.Fatalf("section 1 is %q", xi.Name)
+	}
+	sept := xi.Months[2].Figures // 1 of 2 deliveries held, no activities
+	if sept.Fulfilment == nil || *sept.Fulfilment != 0.5 || sept.OnlineShare != nil || sept.AttendanceRate != nil || sept.AverageRating != nil {
+		t.Errorf("焦西 September %+v", sept)
+	}
+	nan := r.Sections[2].Figures // no deliveries due
+	if nan.Fulfilment != nil || nan.OnlineShare == nil || *nan.OnlineShare != 0.25 {
+		t.Errorf("焦南 %+v", nan)
+	}
+	if s := r.Total.Months[2].Figures.OnlineShare; s == nil || *s != 0 {
+		t.Errorf("September's online share %v, want 0 (3 activities, none online)", s)
 	}
 }

@@ -70,7 +70,11 @@ func (b *book) newStyles() error {
 		specs[fmt.Sprint("num", kind)] = &excelize.Style{Border: border, CustomNumFmt: &nf}
 		specs[fmt.Sprint("num-bold", kind)] = &excelize.Style{Border: border, CustomNumFmt: &nf, Font: &excelize.Font{Bold: true}}
 	}
+	// "—": a figure with no value (participants of a unit's own section,
+	// a rate whose divisor is 0), as text, so that SUM and AVERAGE skip
+	// it as they would an empty cell, yet nobody reads it as missing.
 	specs["na"] = &excelize.Style{Border: border, Alignment: &excelize.Alignment{Horizontal: "center"}}
+	specs["na-bold"] = &excelize.Style{Border: border, Alignment: &excelize.Alignment{Horizontal: "center"}, Font: &excelize.Font{Bold: true}}
 	for name, st := range specs {
 		id, err := b.f.NewStyle(st)
 		if err != nil {
@@ -175,7 +179,7 @@ func (b *book) figuresRow(sheet string, row int, name string, fig Figures, bold 
 		v, ok := c.Value(fig)
 		switch {
 		case !ok:
-			steps = append(steps, f.SetCellStr(sheet, at, "—"), f.SetCellStyle(sheet, at, at, b.styles["na"]))
+			steps = append(steps, f.SetCellStr(sheet, at, "—"), f.SetCellStyle(sheet, at, at, b.styles["na"+sfx]))
 			continue
 		case c.Kind == Count:
 			steps = append(steps, f.SetCellInt(sheet, at, int64(v)))

@@ -15,8 +15,9 @@ import (
 
 // The figures of the fixture quarter (reporttest.Q3), worked out by hand
 // from its rows: 92 days are 13.142857 weeks, July and August 4.428571,
-// September 4.285714. na is a "—" cell (participants of the hub's own
-// section).
+// September 4.285714. na is a "—" cell: participants of the hub's own
+// section, and every rate whose divisor is 0 (no activities, no check-ins
+// or no-shows, no deliveries due, no ratings) — never 0.
 type na struct{}
 
 var header = []any{"举办活动", "线上预约活动", "线上服务占比", "每周免费开放服务项目", "参与人次", "参与人数",
@@ -24,16 +25,16 @@ var header = []any{"举办活动", "线上预约活动", "线上服务占比", "
 
 var (
 	//                 act bk  share      weekly att  people  bkg chk ns  rate       held due ful  sup req mem rat avg
-	wantHubOwn  = []any{2, 1, 0.5, 0.2, 0, na{}, 0, 0, 0, 0.0, 0, 0, 0.0, 0, 0, 0, 0, 0.0}
+	wantHubOwn  = []any{2, 1, 0.5, 0.2, 0, na{}, 0, 0, 0, na{}, 0, 0, na{}, 0, 0, 0, 0, na{}}
 	wantXi      = []any{8, 6, 0.75, 0.6, 34, 4, 40, 28, 7, 0.8, 1, 2, 0.5, 6, 1, 12, 4, 4.5}
-	wantNan     = []any{4, 1, 0.25, 0.3, 16, 3, 16, 14, 1, 14.0 / 15, 0, 0, 0.0, 0, 0, 3, 2, 5.0}
+	wantNan     = []any{4, 1, 0.25, 0.3, 16, 3, 16, 14, 1, 14.0 / 15, 0, 0, na{}, 0, 0, 3, 2, 5.0}
 	wantTotal   = []any{14, 8, 8.0 / 14, 1.1, 50, 6, 56, 42, 8, 0.84, 1, 2, 0.5, 6, 1, 15, 6, 28.0 / 6}
-	wantJuly    = []any{7, 5, 5.0 / 7, 1.6, 25, 3, 30, 20, 5, 0.8, 0, 0, 0.0, 6, 1, 12, 4, 4.5}
-	wantAugust  = []any{4, 3, 0.75, 0.9, 13, 4, 15, 12, 3, 0.8, 0, 0, 0.0, 0, 0, 3, 2, 5.0}
-	wantSept    = []any{3, 0, 0.0, 0.7, 12, 2, 11, 10, 0, 1.0, 1, 2, 0.5, 0, 0, 0, 0, 0.0}
-	wantXiJuly  = []any{5, 4, 0.8, 1.1, 25, 3, 30, 20, 5, 0.8, 0, 0, 0.0, 6, 1, 12, 4, 4.5}
-	wantXiAug   = []any{3, 2, 2.0 / 3, 0.7, 9, 2, 10, 8, 2, 0.8, 0, 0, 0.0, 0, 0, 0, 0, 0.0}
-	wantXiSept  = []any{0, 0, 0.0, 0.0, 0, 0, 0, 0, 0, 0.0, 1, 2, 0.5, 0, 0, 0, 0, 0.0}
+	wantJuly    = []any{7, 5, 5.0 / 7, 1.6, 25, 3, 30, 20, 5, 0.8, 0, 0, na{}, 6, 1, 12, 4, 4.5}
+	wantAugust  = []any{4, 3, 0.75, 0.9, 13, 4, 15, 12, 3, 0.8, 0, 0, na{}, 0, 0, 3, 2, 5.0}
+	wantSept    = []any{3, 0, 0.0, 0.7, 12, 2, 11, 10, 0, 1.0, 1, 2, 0.5, 0, 0, 0, 0, na{}}
+	wantXiJuly  = []any{5, 4, 0.8, 1.1, 25, 3, 30, 20, 5, 0.8, 0, 0, na{}, 6, 1, 12, 4, 4.5}
+	wantXiAug   = []any{3, 2, 2.0 / 3, 0.7, 9, 2, 10, 8, 2, 0.8, 0, 0, na{}, 0, 0, 0, 0, na{}}
+	wantXiSept  = []any{0, 0, na{}, 0.0, 0, 0, 0, 0, 0, na{}, 1, 2, 0.5, 0, 0, 0, 0, na{}}
 	notes       = append([]string{"说明："}, report.Notes...)
 	periodLine  = "统计期间：2026年第三季度（2026-07-01 至 2026-09-30），共 92 天（13.1 周）"
 	generatedAt = "生成时间：2026-10-08 10:30（北京时间）"
@@ -209,14 +210,18 @@ func TestXLSXStyles(t *testing.T) {
 		}
 	}
 	wantFmt := map[string]string{"B": "0", "D": "0.0%", "E": "0.0", "K": "0.0%", "N": "0.0%", "S": "0.00", "G": "0"}
+	grid := wantSummary()
 	for col, nf := range wantFmt {
 		for _, row := range []int{7, 10, 14} {
 			cellName := fmt.Sprintf("%s%d", col, row)
-			if col == "G" && row == 7 {
-				continue // the hub's own participants: "—"
-			}
+			c, _, _ := excelize.CellNameToCoordinates(cellName)
 			st := style(t, f, "汇总", cellName)
-			if got := numFmt(st); got != nf {
+			if _, ok := grid[row-1][c-1].(na); ok {
+				// "—": centred, no number format.
+				if st.Alignment == nil || st.Alignment.Horizontal != "center" || numFmt(st) != "General" {
+					t.Errorf("汇总!%s (—) style %+v align %+v", cellName, st, st.Alignment)
+				}
+			} else if got := numFmt(st); got != nf {
 				t.Errorf("汇总!%s number format %q, want %q", cellName, got, nf)
 			}
 			if bold := st.Font != nil && st.Font.Bold; bold != (row == 10) {

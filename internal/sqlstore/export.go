@@ -45,12 +45,22 @@ func findBookingsWithin(ctx context.Context, tx *Tx, unitID int64, from, to cult
 	if err != nil {
 		return nil, err
 	}
+	// The bookings of one activity share its one copy (with its
+	// description): an export of 100 000 bookings holds a few thousand
+	// activities, not 100 000.
+	acts := map[int64]*culture.Activity{}
 	bs, err := scanAll(rows, func(r rowScanner) (*culture.Booking, error) {
 		var br bookingRow
 		if err := r.Scan(br.dest()...); err != nil {
 			return nil, err
 		}
-		return br.booking(), nil
+		b := br.booking()
+		if a, ok := acts[b.ActivityID]; ok {
+			b.Activity = a
+		} else {
+			acts[b.ActivityID] = b.Activity
+		}
+		return b, nil
 	})
 	if err == nil && len(bs) > limit {
 		return nil, culture.Errorf(culture.EINVALID, "该范围内的预约超过 %d 条，请缩短日期范围后分次导出。", limit)

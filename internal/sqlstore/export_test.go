@@ -85,6 +85,11 @@ func TestFindBookingsWithinManyAttendees(t *testing.T) {
 			if len(b.Attendees) != 1 {
 				t.Fatalf("booking %d has %d attendees", b.ID, len(b.Attendees))
 			}
+			// One activity, held once for all its bookings (an export of
+			// 100 000 bookings must not hold 100 000 copies).
+			if b.Activity != got[0].Activity || b.Activity.ID != a.ID {
+				t.Fatalf("booking %d has its own copy of activity %d", b.ID, b.Activity.ID)
+			}
 		}
 	})
 }

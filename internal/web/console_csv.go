@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -14,11 +13,13 @@ import (
 
 // Exports of names and mobile numbers: the attendees of one activity
 // (CSV) and the bookings of a unit's activities over a range of days (CSV
-// or Excel). A number is shown in full only to staff who manage
-// activities at the activity's unit — they call attendees when an
-// activity changes — and each export that shows one writes an audit_log
-// row first; staff who only view statistics there (officials) get masked
-// numbers; everyone else, checkers included, is refused.
+// or Excel). Ticket codes, names and mobile numbers are shown in full
+// only to staff who manage activities at the activity's unit — they call
+// attendees when an activity changes and let them in — and each export
+// that shows a number writes an audit_log row first; staff who only view
+// statistics there (officials) get them masked (******XA2B, 李**,
+// 138****5678; see report.BookingLines); everyone else, checkers
+// included, is refused. Files are written straight to the response.
 
 var consoleCSVHeader = []string{"票码", "参加人", "手机", "人数", "状态", "预约时间", "签到时间"}
 
@@ -37,12 +38,9 @@ func (s *Server) handleConsoleAttendeesCSV(w http.ResponseWriter, r *http.Reques
 		s.error(w, r, err)
 		return
 	}
-	var buf bytes.Buffer
-	if err := writeAttendeesCSV(&buf, bookings, full); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	sendDownload(w, &buf, "csv", fmt.Sprintf("activity-%d-attendees.csv", a.ID))
+	s.sendFile(w, r, "csv", fmt.Sprintf("activity-%d-attendees.csv", a.ID), func(w io.Writer) error {
+		return writeAttendeesCSV(w, bookings, full)
+	})
 }
 
 // consoleExportActivity loads the activity named by the path for an
@@ -95,23 +93,19 @@ func (s *Server) auditFullPhones(ctx context.Context, acc *culture.Account, acti
 	return s.bookingSource().AuditExport(ctx, acc.ID, action, target, fmt.Sprintf("%s，含 %d 个完整手机号", what, shown))
 }
 
-// writeAttendeesCSV writes one row per booking, phones in full when full
-// (else masked), every cell guarded against spreadsheet formulas.
+// writeAttendeesCSV writes one row per booking, in full when full (else
+// masked as report.BookingLines masks), every cell guarded against
+// spreadsheet formulas.
 func writeAttendeesCSV(w io.Writer, bookings []*culture.Booking, full bool) error {
 	cw, err := report.NewCSV(w)
 	if err != nil {
 		return err
 	}
 	cw.Write(consoleCSVHeader)
-	for _, b := range bookings {
-		phone := report.MaskPhone(b.Phone)
-		if full {
-			phone = b.Phone
-		}
-		cw.Write(csvSafeRow(
-			b.DisplayCode(), consoleBookingNames(b), phone, strconv.Itoa(b.Seats),
-			b.StatusLabel(), consoleTime(&b.CreatedAt), consoleTime(b.CheckedInAt),
-		))
+	lines, _ := report.BookingLines(bookings, func(*culture.Booking) bool { return full })
+	for _, l := range lines {
+		cw.Write(csvSafeRow(l.Code, l.Attendees, l.Phone, strconv.Itoa(l.Seats), l.Status,
+			report.Stamp(&l.CreatedAt), report.Stamp(l.CheckedInAt)))
 	}
 	cw.Flush()
 	return cw.Error()
@@ -148,22 +142,18 @@ func (s *Server) consoleBookingsFile(w http.ResponseWriter, r *http.Request, ext
 		s.error(w, r, err)
 		return
 	}
-	var buf bytes.Buffer
-	if ext == "xlsx" {
-		err = report.WriteBookingsXLSX(&buf, e, lines)
-	} else {
-		err = report.WriteBookingsCSV(&buf, lines)
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	sendDownload(w, &buf, ext, fmt.Sprintf("bookings-%d-%s-%s.%s", u.ID, e.From, e.To, ext))
+	s.sendFile(w, r, ext, fmt.Sprintf("bookings-%d-%s-%s.%s", u.ID, e.From, e.To, ext), func(w io.Writer) error {
+		if ext == "xlsx" {
+			return report.WriteBookingsXLSX(w, e, lines)
+		}
+		return report.WriteBookingsCSV(w, lines)
+	})
 }
 
-// bookingLines finds the export's bookings and masks each phone unless acc
-// manages activities at the activity's unit; when any shows in full, the
-// audit row is written before anything is sent.
+// bookingLines finds the export's bookings and masks each row (ticket
+// code, names, phone) unless acc manages activities at the activity's
+// unit; when any number shows in full, the audit row is written before
+// anything is sent.
 func (s *Server) bookingLines(ctx context.Context, acc *culture.Account, e report.BookingExport) ([]report.BookingLine, error) {
 	src := s.bookingSource()
 	bs, err := src.FindBookingsWithin(ctx, e.Unit.ID, e.From, e.To, report.MaxBookingRows)

@@ -72,13 +72,13 @@ func TestWriteAttendeesCSVCheckedIn(t *testing.T) {
 	bookings := []*culture.Booking{{Code: "ABCD2345XY", Phone: "13812345678", Seats: 2,
 		Status: culture.BookingCheckedIn, CreatedAt: at, CheckedInAt: &at,
 		Attendees: []*culture.Attendee{{Name: "王芳"}, {Name: "-王小宝"}}}}
-	for full, phone := range map[bool]string{false: "138****5678", true: "13812345678"} {
+	for full, shown := range map[bool]string{false: "******45XY,王*、-***,138****5678", true: "ABCD-2345-XY,王芳、-王小宝,13812345678"} {
 		var sb strings.Builder
 		if err := writeAttendeesCSV(&sb, bookings, full); err != nil {
 			t.Fatal(err)
 		}
 		want := "\ufeff票码,参加人,手机,人数,状态,预约时间,签到时间\r\n" +
-			"ABCD-2345-XY,王芳、-王小宝," + phone + ",2,已签到,2031-03-01 09:30,2031-03-01 09:30\r\n"
+			shown + ",2,已签到,2031-03-01 09:30,2031-03-01 09:30\r\n"
 		if diff := cmp.Diff(want, sb.String()); diff != "" {
 			t.Errorf("full=%v CSV (-want +got):\n%s", full, diff)
 		}

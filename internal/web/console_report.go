@@ -1,8 +1,8 @@
 package web
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,11 +20,12 @@ import (
 // of a range of days, mobile numbers in full only where they manage the
 // activity's unit (see report/bookings.go). Checkers export nothing.
 
-// Refusals of the report pages.
+// Refusals of the report pages; those about the chosen unit name its
+// field, for the form.
 var (
 	errReportNoStats  = culture.Errorf(culture.EFORBIDDEN, "您没有查看统计报表的权限。")
-	errReportForeign  = culture.Errorf(culture.EFORBIDDEN, "您无权查看该单位的报表和预约：它不在您负责的范围内。")
-	errReportNoUnit   = culture.Errorf(culture.ENOTFOUND, "单位不存在。")
+	errReportForeign  = &culture.Error{Code: culture.EFORBIDDEN, Field: "unit", Message: "您无权查看该单位的报表和预约：它不在您负责的范围内。"}
+	errReportNoUnit   = &culture.Error{Code: culture.ENOTFOUND, Field: "unit", Message: "单位不存在。"}
 	errReportNoExport = culture.Errorf(culture.EFORBIDDEN, "您没有导出名单的权限。")
 )
 
@@ -156,15 +157,21 @@ func (s *Server) buildReport(ctx context.Context, rq reportQuery) (*report.Repor
 // booking export form.
 type consoleReportPage struct {
 	Page
-	Units   []consoleUnitRow
-	UnitID  int64
+	Units  []consoleUnitRow
+	UnitID int64
+	// UnitInput is the unit asked for when it is none of Units (unknown,
+	// or outside the viewer's subtrees): the form shows it, selected.
+	UnitInput string
+	// Choices are the periods offered, with the one asked for among them.
 	Choices []report.Choice
 	Period  string
 	From    string
 	To      string
 	// Error explains a refused choice (with ErrorStatus); Report is nil
-	// then.
+	// then. ErrorField names the control at fault: unit, period, from or
+	// to.
 	Error       string
+	ErrorField  string
 	Report      *report.Report
 	Columns     []report.Column
 	Notes       []string
@@ -184,11 +191,9 @@ func (s *Server) handleConsoleReports(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	today := culture.DayOf(s.Now())
 	rq, err := s.reportQueryOf(r)
-	data := consoleReportPage{Page: s.page(r, "服务报表"), Units: units, Choices: report.Choices(today),
-		Period: rq.PeriodValue, From: rq.From, To: rq.To, Columns: report.Columns, Notes: report.Notes,
-		CanBookings: s.bookingSource() != nil}
+	data := consoleReportPage{Page: s.page(r, "服务报表"), Units: units, Period: rq.PeriodValue, From: rq.From, To: rq.To,
+		Columns: report.Columns, Notes: report.Notes, CanBookings: s.bookingSource() != nil}
 	if rq.Unit != nil {
 		data.UnitID = rq.Unit.ID
 	}
@@ -203,9 +208,23 @@ func (s *Server) handleConsoleReports(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	default:
-		status, data.Error = statusOf[code], culture.ErrorMessage(err)
+		status, data.Error, data.ErrorField = statusOf[code], culture.ErrorMessage(err), reportErrorField(err)
+		if data.ErrorField == "unit" {
+			data.UnitInput = r.URL.Query().Get("unit")
+		}
 	}
+	data.Choices = report.ChoicesWith(culture.DayOf(s.Now()), data.Period)
 	s.render(w, r, status, "console_report", "", data)
+}
+
+// reportErrorField names the form control a refusal is about, "" for
+// none.
+func reportErrorField(err error) string {
+	var e *culture.Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
 }
 
 // fill sets the links and presets that follow from a report.
@@ -217,6 +236,7 @@ func (p *consoleReportPage) fill(rq reportQuery) {
 		v.Set("to", rq.Period.To.String())
 	} else {
 		v.Set("period", rq.Period.Name)
+		p.Period = rq.Period.Name // as the form offers it: 2026Q3, not 2026q3
 	}
 	p.XLSXURL = "/console/reports/service.xlsx?" + v.Encode()
 	p.CSVURL = "/console/reports/service.csv?" + v.Encode()
@@ -244,12 +264,7 @@ func (s *Server) consoleReportFile(w http.ResponseWriter, r *http.Request, ext s
 		s.error(w, r, err)
 		return
 	}
-	var buf bytes.Buffer
-	if err := write(&buf, rep); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	sendDownload(w, &buf, ext, reportFileName(rq.Unit.ID, rq.Period, ext))
+	s.sendFile(w, r, ext, reportFileName(rq.Unit.ID, rq.Period, ext), func(w io.Writer) error { return write(w, rep) })
 }
 
 // reportFileName names a report's download: service-report-3-2026Q3.xlsx.
@@ -263,14 +278,55 @@ var contentTypes = map[string]string{
 	"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
-// sendDownload answers with the file in buf as an attachment that no
-// cache keeps (it may hold personal data).
-func sendDownload(w http.ResponseWriter, buf *bytes.Buffer, ext, name string) {
-	h := w.Header()
-	h.Set("Content-Type", contentTypes[ext])
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	buf.WriteTo(w)
+// sendFile answers with the file write writes, as an attachment that no
+// cache keeps (it may hold personal data), straight to the response: the
+// headers go with its first byte. An error before that byte is answered
+// as any error is; after it the status is sent and the client has part of
+// a file, so the error is logged and the connection is cut short (see
+// download.abort) for the download to fail rather than look complete.
+// (The writers produce their files from rows already read — a CSV row by
+// row, a workbook whole before its first byte — so an error once bytes
+// are out is one of writing to the client.)
+func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, ext, name string, write func(io.Writer) error) {
+	d := &download{w: w, ext: ext, name: name}
+	err := write(d)
+	switch {
+	case err == nil:
+	case d.n == 0:
+		s.serverError(w, r, err)
+	default:
+		s.Logger.WarnContext(r.Context(), "download cut short", "path", r.URL.Path, "file", name, "sent", d.n, "err", err)
+		d.abort()
+	}
+}
+
+// download writes a file to the response, its headers set with the first
+// byte.
+type download struct {
+	w         http.ResponseWriter
+	ext, name string
+	n         int64 // bytes written
+}
+
+func (d *download) Write(p []byte) (int, error) {
+	if d.n == 0 && len(p) > 0 {
+		h := d.w.Header()
+		h.Set("Content-Type", contentTypes[d.ext])
+		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, d.name))
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Content-Type-Options", "nosniff")
+	}
+	n, err := d.w.Write(p)
+	d.n += int64(n)
+	return n, err
+}
+
+// abort cuts the connection of a download that failed midway, so that the
+// client sees a broken transfer, not a shorter file; where the connection
+// cannot be taken over (HTTP/2) the response ends as it is.
+func (d *download) abort() {
+	conn, _, err := http.NewResponseController(d.w).Hijack()
+	if err == nil {
+		conn.Close()
+	}
 }

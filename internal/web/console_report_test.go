@@ -4,16 +4,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/net/html"
 
 	"github.com/wenyun/wenyun/internal/culture"
 	"github.com/wenyun/wenyun/internal/report"
@@ -149,6 +153,12 @@ func TestConsoleReportPage(t *testing.T) {
 	if n := len(f.stats.Queries); n != 5 {
 		t.Errorf("%d rollup queries, want 5 (one per report shown)", n)
 	}
+	// Distinct participants: once per span of each report shown (2026Q3
+	// three times: its 3 months and itself; the current quarter; July),
+	// for all the sections at once.
+	if n, want := len(f.stats.Participants), 3*4+1+len(currentQuarter.Months())+2; n != want {
+		t.Errorf("%d participant queries, want %d (one per span of each report shown)", n, want)
+	}
 	if a := f.audits(t); len(a) != 0 {
 		t.Errorf("viewing reports wrote audit rows %q", a)
 	}
@@ -197,7 +207,8 @@ func TestConsoleReportCSV(t *testing.T) {
 	want := [][]string{
 		report.CSVHeader(),
 		strings.Split("焦西分馆（本级）,2026年第三季度,8,6,75.0%,0.6,34,—,40,28,7,80.0%,1,2,50.0%,6,1,12,4,4.50", ","),
-		strings.Split("焦西社区活动室,2026年第三季度,0,0,0.0%,0.0,0,0,0,0,0,0.0%,0,0,0.0%,0,0,0,0,0.00", ","),
+		// Nothing at the point: no rate can be worked out (—), none is 0.
+		strings.Split("焦西社区活动室,2026年第三季度,0,0,—,0.0,0,0,0,0,0,—,0,0,—,0,0,0,0,—", ","),
 		strings.Split("合计,2026年第三季度,8,6,75.0%,0.6,34,4,40,28,7,80.0%,1,2,50.0%,6,1,12,4,4.50", ","),
 	}
 	if diff := cmp.Diff(want, rows[:4]); diff != "" {
@@ -249,56 +260,87 @@ func bookingRange() string {
 	return fmt.Sprintf("from=%s&to=%s", today-1, today+1)
 }
 
-// phonesByCode reads a booking export's rows as ticket code → phone.
-func phonesByCode(rows [][]string) map[string]string {
-	out := map[string]string{}
+// exportRow is what a booking export shows of a booking's personal data:
+// ticket code, holder and phone, the CSV's formula guard taken off.
+type exportRow struct{ Code, Holder, Phone string }
+
+// rowsByTicket reads a booking export's rows by the masked form of their
+// ticket code (the same whether the row shows it in full or not).
+func rowsByTicket(rows [][]string) map[string]exportRow {
+	out := map[string]exportRow{}
 	for _, r := range rows[1:] {
-		out[r[3]] = r[6]
+		key := report.MaskCode(strings.ReplaceAll(r[3], "-", ""))
+		out[key] = exportRow{r[3], strings.TrimPrefix(r[4], "'"), r[6]}
 	}
 	return out
 }
 
+// exportSecrets are the fixture's ticket codes (as stored and as shown)
+// and the residents' names: none may appear in a masked export.
+func (f *reportFixture) exportSecrets() []string {
+	out := []string{"张小明", "=SUM(A1:A2)"}
+	for _, b := range []*culture.Booking{f.pendingA, f.pendingB, f.xiTicketA, f.xiTicketB, f.nanTicketA} {
+		out = append(out, b.Code, b.DisplayCode())
+	}
+	return out
+}
+
+// checkNoSecrets fails when any cell of rows shows any of secrets.
+func checkNoSecrets(t *testing.T, what string, rows [][]string, secrets []string) {
+	t.Helper()
+	for _, r := range rows {
+		for _, c := range r {
+			for _, s := range secrets {
+				if strings.Contains(c, s) {
+					t.Errorf("%s: cell %q shows %q", what, c, s)
+				}
+			}
+		}
+	}
+}
+
 // TestConsoleBookingsMasking exports the bookings of the hub and of 焦西
-// as each role: mobile numbers in full only where the account manages the
-// activity's unit, an audit row for each export that shows one, and
-// checkers refused.
+// as each role: ticket codes, names and mobile numbers in full only where
+// the account manages the activity's unit, masked elsewhere (an official
+// sees no full code and no full name anywhere), an audit row for each
+// export that shows a number in full, and checkers refused.
 func TestConsoleBookingsMasking(t *testing.T) {
 	f := newReportTestServer(t)
-	full := map[string]string{ // every booking, ticket code → phone
-		f.pendingA.DisplayCode(): "13812345678", f.pendingB.DisplayCode(): "13987654321",
-		f.xiTicketA.DisplayCode(): "13812345678", f.xiTicketB.DisplayCode(): "13987654321",
-		f.nanTicketA.DisplayCode(): "13812345678",
+	holders := map[*culture.Booking][2]string{ // holder and phone of each booking
+		f.pendingA: {"张小明", "13812345678"}, f.pendingB: {"=SUM(A1:A2)", "13987654321"},
+		f.xiTicketA: {"张小明", "13812345678"}, f.xiTicketB: {"=SUM(A1:A2)", "13987654321"},
+		f.nanTicketA: {"张小明", "13812345678"},
 	}
-	masked := map[string]string{}
-	for code, p := range full {
-		masked[code] = culture.MaskPhone(p)
-	}
-	nanCode := f.nanTicketA.DisplayCode()
-	mixed := map[string]string{}
-	for code, p := range full {
-		mixed[code] = p
-	}
-	mixed[nanCode] = masked[nanCode]
-	xiOnly := func(m map[string]string) map[string]string {
-		out := map[string]string{}
-		for code, p := range m {
-			if code != nanCode {
-				out[code] = p
+	// want lists the rows of the bookings of xiOnly or all, full where
+	// full says.
+	want := func(xiOnly bool, full func(*culture.Booking) bool) map[string]exportRow {
+		out := map[string]exportRow{}
+		for b, h := range holders {
+			if xiOnly && b == f.nanTicketA {
+				continue
 			}
+			row := exportRow{report.MaskCode(b.Code), culture.MaskName(h[0]), culture.MaskPhone(h[1])}
+			if full(b) {
+				row = exportRow{b.DisplayCode(), h[0], h[1]}
+			}
+			out[report.MaskCode(b.Code)] = row
 		}
 		return out
 	}
+	all := func(*culture.Booking) bool { return true }
+	none := func(*culture.Booking) bool { return false }
 	for _, c := range []struct {
 		name, user string
 		unit       int64
-		want       map[string]string
+		want       map[string]exportRow
 		audit      string // the audit row written, "" for none
 	}{
-		{"OperatorFull", "operator", f.hub, full, fmt.Sprintf("operator export.bookings unit:%d", f.hub)},
-		{"OfficialMasked", "official", f.hub, masked, ""},
-		{"BranchAdminFull", "xiadmin", f.xi, xiOnly(full), fmt.Sprintf("xiadmin export.bookings unit:%d", f.xi)},
-		{"BranchOfficialMasked", "xiofficial", f.xi, xiOnly(masked), ""},
-		{"MixedFullWhereManaged", "mixed", f.hub, mixed, fmt.Sprintf("mixed export.bookings unit:%d", f.hub)},
+		{"OperatorFull", "operator", f.hub, want(false, all), fmt.Sprintf("operator export.bookings unit:%d", f.hub)},
+		{"OfficialMasked", "official", f.hub, want(false, none), ""},
+		{"BranchAdminFull", "xiadmin", f.xi, want(true, all), fmt.Sprintf("xiadmin export.bookings unit:%d", f.xi)},
+		{"BranchOfficialMasked", "xiofficial", f.xi, want(true, none), ""},
+		{"MixedFullWhereManaged", "mixed", f.hub, want(false, func(b *culture.Booking) bool { return b != f.nanTicketA }),
+			fmt.Sprintf("mixed export.bookings unit:%d", f.hub)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			for _, ext := range []string{"csv", "xlsx"} {
@@ -316,8 +358,11 @@ func TestConsoleBookingsMasking(t *testing.T) {
 				if diff := cmp.Diff(report.BookingHeader, rows[0]); diff != "" {
 					t.Errorf("%s header (-want +got):\n%s", ext, diff)
 				}
-				if diff := cmp.Diff(c.want, phonesByCode(rows)); diff != "" {
-					t.Errorf("%s phones by ticket (-want +got):\n%s", ext, diff)
+				if diff := cmp.Diff(c.want, rowsByTicket(rows)); diff != "" {
+					t.Errorf("%s rows by ticket (-want +got):\n%s", ext, diff)
+				}
+				if c.audit == "" {
+					checkNoSecrets(t, c.user+" "+ext, rows, f.exportSecrets())
 				}
 				audits := f.audits(t)[before:]
 				switch {
@@ -372,20 +417,24 @@ func TestConsoleBookingsRefused(t *testing.T) {
 }
 
 // TestConsoleAttendeesMasking exports one 焦西 activity's attendees as
-// each role.
+// each role: those who manage the activity see codes, names and numbers
+// in full (audited); officials see them masked, and no full code or name
+// anywhere.
 func TestConsoleAttendeesMasking(t *testing.T) {
 	f := newReportTestServer(t)
 	path := consoleActivityURL(f.xiFirst) + "/attendees.csv"
+	full := [][]string{{f.xiTicketA.DisplayCode(), "张小明", "13812345678"}, {f.xiTicketB.DisplayCode(), "'=SUM(A1:A2)", "13987654321"}}
+	masked := [][]string{{report.MaskCode(f.xiTicketA.Code), "张**", "138****5678"}, {report.MaskCode(f.xiTicketB.Code), "'=**********", "139****4321"}}
 	for _, c := range []struct {
 		user   string
 		status int
-		phones []string // 张小明's, then B's
+		rows   [][]string // code, names, phone: 张小明's, then B's
 		audit  bool
 	}{
-		{"xiadmin", http.StatusOK, []string{"13812345678", "13987654321"}, true},
-		{"operator", http.StatusOK, []string{"13812345678", "13987654321"}, true},
-		{"official", http.StatusOK, []string{"138****5678", "139****4321"}, false},
-		{"xiofficial", http.StatusOK, []string{"138****5678", "139****4321"}, false},
+		{"xiadmin", http.StatusOK, full, true},
+		{"operator", http.StatusOK, full, true},
+		{"official", http.StatusOK, masked, false},
+		{"xiofficial", http.StatusOK, masked, false},
 		{"xichecker", http.StatusForbidden, nil, false},
 		{"nanadmin", http.StatusForbidden, nil, false},
 	} {
@@ -403,12 +452,17 @@ func TestConsoleAttendeesMasking(t *testing.T) {
 				return
 			}
 			rows := readCSV(t, body)
-			byName := map[string]string{}
+			var got [][]string
 			for _, r := range rows[1:] {
-				byName[r[1]] = r[2]
+				got = append(got, []string{r[0], r[1], r[2]})
 			}
-			if got := []string{byName["张小明"], byName["'=SUM(A1:A2)"]}; !cmp.Equal(c.phones, got) {
-				t.Errorf("phones %q, want %q", got, c.phones)
+			sort.Slice(got, func(i, j int) bool { return got[i][2] < got[j][2] }) // 138… before 139…
+			if diff := cmp.Diff(c.rows, got); diff != "" {
+				t.Errorf("rows (-want +got):\n%s", diff)
+			}
+			if !c.audit {
+				checkNoSecrets(t, c.user, rows, []string{"张小明", "=SUM(A1:A2)", f.xiTicketA.Code, f.xiTicketA.DisplayCode(),
+					f.xiTicketB.Code, f.xiTicketB.DisplayCode()})
 			}
 			want := fmt.Sprintf("%s export.attendees activity:%d 活动“焦西剪纸体验”的参加人名单，2 条预约，含 2 个完整手机号", c.user, f.xiFirst)
 			if c.audit && (len(audits) != 1 || audits[0] != want) {
@@ -429,7 +483,8 @@ func consoleReportTemplateCases(page func(string) Page) []pageCase {
 	today := culture.DayOf(time.Now())
 	p, _ := report.ParsePeriod(report.Quarter(today), today)
 	people := int64(3)
-	fig := report.Figures{Activities: 4, Bookable: 3, OnlineShare: 0.75, Participants: &people}
+	share := 0.75
+	fig := report.Figures{Activities: 4, Bookable: 3, OnlineShare: &share, Participants: &people}
 	sec := report.Section{UnitID: 2, Name: "焦西<分馆>", Figures: fig,
 		Months: []report.Month{{Span: report.Span{Name: "2026-07", From: p.From, To: p.To}, Figures: fig}}}
 	rep := &report.Report{Title: "解放区文化馆 报表", Unit: hub, Period: p, Generated: time.Now(),
@@ -439,10 +494,16 @@ func consoleReportTemplateCases(page func(string) Page) []pageCase {
 		Period: p.Name, Columns: report.Columns, Notes: report.Notes, CanBookings: true, Report: rep}
 	shown.fill(reportQuery{Unit: hub, Period: p})
 	refused := consoleReportPage{Page: page("/console/reports"), Units: units, UnitID: 1, Choices: report.Choices(today),
-		Period: report.KindCustom, From: "2026-09-30", To: "2026-07-01", Error: "开始日期晚于结束日期。", Columns: report.Columns}
+		Period: report.KindCustom, From: "2026-09-30", To: "2026-07-01", Error: "开始日期晚于结束日期。", ErrorField: "to", Columns: report.Columns}
+	badPeriod := consoleReportPage{Page: page("/console/reports"), Units: units, UnitID: 1, Choices: report.ChoicesWith(today, "2026Q9<"),
+		Period: "2026Q9<", Error: "统计期间无法识别。", ErrorField: "period", Columns: report.Columns}
+	badUnit := consoleReportPage{Page: page("/console/reports"), Units: units, UnitInput: "<abc>", Choices: report.Choices(today),
+		Period: p.Name, Error: "单位不存在。", ErrorField: "unit", Columns: report.Columns}
 	return []pageCase{
 		{"ConsoleReport", "console_report", "", shown},
 		{"ConsoleReportRefused", "console_report", "", refused},
+		{"ConsoleReportBadPeriod", "console_report", "", badPeriod},
+		{"ConsoleReportBadUnit", "console_report", "", badUnit},
 	}
 }
 
@@ -460,6 +521,178 @@ func TestConsoleReportTemplates(t *testing.T) {
 			checkAccessible(t, html)
 			if !strings.Contains(html, "焦西&lt;分馆&gt;") || strings.Contains(html, "焦西<分馆>") {
 				t.Error("unit name not escaped")
+			}
+		})
+	}
+}
+
+// TestConsoleBookingsStreamed exports 30 bookings of one activity: the
+// CSV goes out as it is written (chunked, no Content-Length: the file is
+// never held whole), complete, after its audit row.
+func TestConsoleBookingsStreamed(t *testing.T) {
+	f := newReportTestServer(t)
+	ctx := context.Background()
+	for i := range 28 { // beside A's and B's: the activity's 30 seats
+		f.book(ctx, f.xiFirst, f.resident(ctx, fmt.Sprintf("137%08d", i), fmt.Sprintf("居民%d号", i)))
+	}
+	res, body := f.client("xiadmin").get(f.reportURL("/bookings.csv", f.xi, bookingRange()))
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d\n%s", res.StatusCode, consoleSnippet(body))
+	}
+	if res.ContentLength != -1 || len(res.TransferEncoding) != 1 || res.TransferEncoding[0] != "chunked" {
+		t.Errorf("Content-Length %d, Transfer-Encoding %q: the file was held whole before it was sent", res.ContentLength, res.TransferEncoding)
+	}
+	if res.Header.Get("Content-Disposition") == "" || res.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("headers %v", res.Header)
+	}
+	rows := readCSV(t, body)
+	if len(rows) != 1+2+30 || !strings.Contains(body, "13700000027") {
+		t.Errorf("%d rows, want the header, 2 of the approval class and 30 of the first-come one", len(rows))
+	}
+	if a := f.audits(t); len(a) != 1 || !strings.Contains(a[0], "含 32 个完整手机号") {
+		t.Errorf("audit rows %q", a)
+	}
+}
+
+// TestSendFileErrors: a file whose writing fails before its first byte
+// is answered as an error (no attachment headers); one that fails midway
+// is cut short, so the client sees a broken transfer, not a shorter file.
+func TestSendFileErrors(t *testing.T) {
+	s, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.sendFile(w, r, "csv", "x.csv", func(w io.Writer) error {
+			if r.URL.Path == "/midway" {
+				w.Write([]byte(strings.Repeat("行,", 4000))) // past the server's buffer: sent
+			}
+			return errors.New("disk on fire")
+		})
+	}))
+	defer srv.Close()
+	res, err := http.Get(srv.URL + "/before")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusInternalServerError || res.Header.Get("Content-Disposition") != "" || strings.Contains(string(body), "disk on fire") {
+		t.Errorf("failed before the first byte: status %d, headers %v", res.StatusCode, res.Header)
+	}
+	res, err = http.Get(srv.URL + "/midway")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || err == nil {
+		t.Errorf("failed midway: status %d, body read with error %v; want 200 and a broken transfer", res.StatusCode, err)
+	}
+}
+
+// reportFormState is what the report form shows: each control's value
+// (a select's selected option, as value and label) and whether it is
+// marked invalid and tied to the error message.
+type reportFormState struct {
+	Values  map[string]string // control id → value (label)
+	Invalid []string          // ids with aria-invalid="true" and aria-describedby="report-error"
+	Error   string            // the text of #report-error
+}
+
+func reportForm(t *testing.T, body string) reportFormState {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := reportFormState{Values: map[string]string{}}
+	var walk func(n *html.Node, form bool)
+	walk = func(n *html.Node, form bool) {
+		if n.Type == html.ElementNode {
+			attrs := map[string]string{}
+			for _, a := range n.Attr {
+				attrs[a.Key] = a.Val
+			}
+			form = form || attrs["id"] == "report-form"
+			switch id := attrs["id"]; {
+			case id == "report-error":
+				st.Error = nodeText(n)
+			case form && n.Data == "input":
+				st.Values[id] = attrs["value"]
+			case form && n.Data == "option":
+				if _, ok := attrs["selected"]; ok {
+					sel := n.Parent
+					for _, a := range sel.Attr {
+						if a.Key == "id" {
+							st.Values[a.Val] = attrs["value"] + " (" + nodeText(n) + ")"
+						}
+					}
+				}
+			}
+			if form && (n.Data == "input" || n.Data == "select") && attrs["aria-invalid"] == "true" {
+				if attrs["aria-describedby"] != "report-error" {
+					t.Errorf("%s is invalid but described by %q", attrs["id"], attrs["aria-describedby"])
+				}
+				st.Invalid = append(st.Invalid, attrs["id"])
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, form)
+		}
+	}
+	walk(doc, false)
+	return st
+}
+
+func nodeText(n *html.Node) string {
+	if n.Type == html.TextNode {
+		return n.Data
+	}
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		b.WriteString(nodeText(c))
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// TestConsoleReportFormErrors: a refused choice is shown as the user made
+// it (a period outside the offered list is added to it, selected), with
+// the control that caused it marked invalid and tied to the message.
+func TestConsoleReportFormErrors(t *testing.T) {
+	f := newReportTestServer(t)
+	hub := fmt.Sprint(f.hub)
+	hubOption := hub + " (解放区文化馆)"
+	for _, c := range []struct {
+		name, query string
+		status      int
+		want        reportFormState
+	}{
+		{"ErrMalformed", "unit=" + hub + "&period=2026Q9", http.StatusUnprocessableEntity, reportFormState{
+			Values:  map[string]string{"report-unit": hubOption, "report-period": "2026Q9 (2026Q9)", "report-from": "", "report-to": ""},
+			Invalid: []string{"report-period"}, Error: `统计期间 "2026Q9" 无法识别：季度写作 2026Q3，年度写作 2026。`}},
+		{"ErrFuture", "unit=" + hub + "&period=2099Q1", http.StatusUnprocessableEntity, reportFormState{
+			Values:  map[string]string{"report-unit": hubOption, "report-period": "2099Q1 (2099年第一季度)", "report-from": "", "report-to": ""},
+			Invalid: []string{"report-period"}, Error: "2099年第一季度尚未开始，无法统计（今天是 " + culture.DayOf(time.Now()).String() + "）。"}},
+		{"ErrReversed", "unit=" + hub + "&period=custom&from=2026-09-30&to=2026-07-01", http.StatusUnprocessableEntity, reportFormState{
+			Values:  map[string]string{"report-unit": hubOption, "report-period": "custom (自定义日期（最长一年）)", "report-from": "2026-09-30", "report-to": "2026-07-01"},
+			Invalid: []string{"report-to"}, Error: "开始日期 2026-09-30 晚于结束日期 2026-07-01，请对调后再试。"}},
+		{"ErrNoEnd", "unit=" + hub + "&period=custom&from=2026-07-01&to=", http.StatusUnprocessableEntity, reportFormState{
+			Values:  map[string]string{"report-unit": hubOption, "report-period": "custom (自定义日期（最长一年）)", "report-from": "2026-07-01", "report-to": ""},
+			Invalid: []string{"report-to"}, Error: "请填写开始日期和结束日期（格式 2026-07-01）。"}},
+		{"ErrUnknownUnit", "unit=999999&period=2026Q3", http.StatusNotFound, reportFormState{
+			Values:  map[string]string{"report-unit": "999999 (无法查看的单位（999999）)", "report-period": "2026Q3 (2026年第三季度)", "report-from": "", "report-to": ""},
+			Invalid: []string{"report-unit"}, Error: "单位不存在。"}},
+		{"OKOldQuarter", "unit=" + hub + "&period=2023Q1", http.StatusOK, reportFormState{
+			Values: map[string]string{"report-unit": hubOption, "report-period": "2023Q1 (2023年第一季度)", "report-from": "", "report-to": ""}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res, body := f.client("official").get("/console/reports?" + c.query)
+			if res.StatusCode != c.status {
+				t.Fatalf("status %d, want %d\n%s", res.StatusCode, c.status, consoleSnippet(body))
+			}
+			if diff := cmp.Diff(c.want, reportForm(t, body)); diff != "" {
+				t.Errorf("form (-want +got):\n%s", diff)
 			}
 		})
 	}

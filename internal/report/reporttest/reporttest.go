@@ -28,6 +28,8 @@ type Stats struct {
 	Err      error
 	// Queries records the FindRollups calls.
 	Queries []culture.StatsQuery
+	// Participants records the roots of each UniqueParticipants call.
+	Participants [][]int64
 }
 
 var _ culture.StatsService = (*Stats)(nil)
@@ -62,6 +64,7 @@ func (s *Stats) FindRollups(_ context.Context, q culture.StatsQuery) ([]culture.
 
 // UniqueParticipants counts distinct accounts of the check-ins per root.
 func (s *Stats) UniqueParticipants(_ context.Context, roots []int64, from, to culture.Day) (map[int64]int, error) {
+	s.Participants = append(s.Participants, append([]int64(nil), roots...))
 	if s.Err != nil {
 		return nil, s.Err
 	}
