@@ -250,18 +250,6 @@ func (s *Server) consoleBooking(w http.ResponseWriter, r *http.Request, id int64
 
 func consoleActivityURL(id int64) string { return fmt.Sprintf("/console/activities/%d", id) }
 
-// consoleBookingNames joins the attendees of a booking for display.
-func consoleBookingNames(b *culture.Booking) string {
-	out := ""
-	for i, a := range b.Attendees {
-		if i > 0 {
-			out += "、"
-		}
-		out += a.Name
-	}
-	return out
-}
-
 // consoleTime shows an optional time as "2006-01-02 15:04" in Shanghai.
 func consoleTime(t *time.Time) string {
 	if t == nil || t.IsZero() {

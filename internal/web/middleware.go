@@ -23,7 +23,9 @@ func (s *Server) middleware(h http.Handler) http.Handler {
 func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
-			if v := recover(); v != nil {
+			if v := recover(); v == http.ErrAbortHandler {
+				panic(v) // a handler cutting off a download it cannot finish
+			} else if v != nil {
 				w.Header().Set("Connection", "close")
 				s.serverError(w, r, fmt.Errorf("panic: %v", v))
 			}
