@@ -54,7 +54,7 @@ func TestBrowserWebhooks(t *testing.T) {
 	if got[0].VerifyErr != nil || got[0].Event != "booking.confirmed" {
 		t.Fatalf("receiver got %+v", got[0])
 	}
-	reloadUntil(t, b, page, "已送达") // the attempt is recorded just after the receiver answers
+	reloadUntil(t, b, page, "已尝试 1 次") // the attempt is recorded just after the receiver answers
 	if strings.Contains(pageText(t, b), secret) {
 		t.Error("the secret shows on a later view")
 	}

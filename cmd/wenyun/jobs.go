@@ -28,6 +28,13 @@ func jobTasks(store *sqlstore.Store, log *slog.Logger) []jobs.Task {
 		// Reminders are keyed by booking, so every process may run this;
 		// the store queues their sends in the same transaction.
 		countTask(log, "reminders", time.Minute, "reminders stored", store.CreateDueReminders),
+		// Webhook deliveries whose job was lost (an error while recording
+		// the outcome, a crash past the last attempt, no queue when they
+		// were made) are queued again once pending longer than the
+		// queue's whole retry schedule (notifyq.WebhookStaleAfter: about
+		// 6 h with the default --webhook-attempts). The queue skips a job
+		// still alive, so every process may run this.
+		countTask(log, "webhook-requeue", 10*time.Minute, "stale webhook deliveries queued again", store.RequeueStaleWebhookDeliveries),
 		// Rollups are recounted whole from the raw rows in one
 		// transaction: idempotent, so every process may run it.
 		{Name: "rollups", Every: 5 * time.Minute, Run: func(ctx context.Context) error {

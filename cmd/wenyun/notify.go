@@ -255,8 +255,9 @@ type webhookFlags struct {
 // webhookFlagNames are bound to WENYUN_* like the other flags.
 var webhookFlagNames = []string{"webhook-allow-private", "webhook-attempts", "webhook-retry-delay"}
 
-// maxWebhookAttempts bounds --webhook-attempts: 25 of river's backoff
-// stretch over four days.
+// maxWebhookAttempts bounds --webhook-attempts: 25 attempts with river's
+// backoff (attempt⁴ seconds) stretch over about 20 days, the last wait
+// alone about four.
 const maxWebhookAttempts = 25
 
 func (wf *webhookFlags) define(fs *flagSet) {

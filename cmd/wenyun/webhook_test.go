@@ -221,3 +221,40 @@ func hookEventIDs(t *testing.T, reqs []webhooktest.Request) []string {
 	slices.Sort(ids)
 	return ids
 }
+
+// TestServeRequeuesLostWebhooks: a delivery made while no queue ran (its
+// job lost) stays pending; serve's own sweep task, once its clock is past
+// the delivery's stale threshold (moved, not waited for), queues it again
+// and the receiver gets it, signed.
+func TestServeRequeuesLostWebhooks(t *testing.T) {
+	for _, engine := range sqltest.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			db := sqltest.DSN(t, engine)
+			s := openStore(t, db)
+			w := seedHookWorld(t, s)
+			rx := webhooktest.NewReceiver(t)
+			hook := &culture.Webhook{UnitID: w.hub, URL: rx.URL}
+			must(t, s.CreateWebhook(t.Context(), hook))
+			rx.SetSecret(hook.Secret)
+			r, err := s.FindOrCreateResident(t.Context(), "13800138001")
+			must(t, err)
+			b, err := s.CreateBooking(t.Context(), &culture.BookingRequest{ActivityID: w.activity, AccountID: r.ID, Self: true})
+			must(t, err)
+
+			clock := &shiftClock{}
+			clock.advanceTo(time.Now().Add(7 * time.Hour)) // past the default threshold, about 6 h
+			srv := startServeWith(t, Options{now: clock.now}, db, "--log-format", "json", "--webhook-allow-private")
+			got := hookEventIDs(t, rx.WaitAccepted(t, 1, 30*time.Second)) // the task's first run comes within 10 s
+			if want := fmt.Sprintf("booking:%d:confirmed", b.ID); len(got) != 1 || got[0] != want {
+				t.Errorf("received %v, want %s", got, want)
+			}
+			log := waitHookLog(t, srv, w.admin, hook.ID, 1)
+			if log[0].Attempts != 1 {
+				t.Errorf("log %+v, want one attempt", log)
+			}
+			if !strings.Contains(srv.log.String(), "stale webhook deliveries queued again") {
+				t.Errorf("the sweep was not logged:\n%s", srv.log)
+			}
+		})
+	}
+}

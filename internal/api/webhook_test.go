@@ -138,8 +138,14 @@ func TestWebhookManage(t *testing.T) {
 	}
 	webhooksUnchanged(t, h, s, []scenario{
 		get("View", p, f.HubAdminToken, 200, "", `"secret":"`+hook.Secret+`"`, `"events":[]`, `"unit_name":"解放区文化馆"`),
-		get("ViewOtherHub", p, f.OtherAdminToken, 403, "forbidden"),
+		// Another hub's webhook is not found, like a missing one: no
+		// oracle of its existence. An account that manages webhooks
+		// nowhere is forbidden whatever the id.
+		get("ViewOtherHub", p, f.OtherAdminToken, 404, "not_found", "Webhook 不存在。"),
+		get("ViewOtherHubMissing", "/api/v1/webhooks/999", f.OtherAdminToken, 404, "not_found", "Webhook 不存在。"),
 		get("ViewBranchAdmin", p, f.XiAdminToken, 403, "forbidden"),
+		get("ViewBranchAdminMissing", "/api/v1/webhooks/999", f.XiAdminToken, 403, "forbidden"),
+		get("ViewResident", p, f.AliceToken, 403, "forbidden"),
 		get("ViewMissing", "/api/v1/webhooks/999", f.HubAdminToken, 404, "not_found"),
 		get("ViewBadID", "/api/v1/webhooks/x", f.HubAdminToken, 404, "not_found"),
 		get("List", "/api/v1/webhooks", f.HubAdminToken, 200, "", `"total":1`, `"url":"https://gateway.example.com/h"`),
@@ -150,8 +156,9 @@ func TestWebhookManage(t *testing.T) {
 		get("ListBranchAdmin", "/api/v1/webhooks", f.XiAdminToken, 403, "forbidden"),
 		get("ListBadPage", "/api/v1/webhooks?page=0", f.HubAdminToken, 400, "invalid"),
 		{name: "PatchBadURL", method: "PATCH", path: p, token: f.HubAdminToken, body: `{"url":"http://10.0.0.1/","active":false}`, wantStatus: 400, wantCode: "invalid", wantText: []string{`"field":"url"`}},
-		{name: "PatchOtherHub", method: "PATCH", path: p, token: f.OtherAdminToken, body: `{"active":false}`, wantStatus: 403, wantCode: "forbidden"},
-		{name: "DeleteOtherHub", method: "DELETE", path: p, token: f.OtherAdminToken, wantStatus: 403, wantCode: "forbidden"},
+		{name: "PatchOtherHub", method: "PATCH", path: p, token: f.OtherAdminToken, body: `{"active":false}`, wantStatus: 404, wantCode: "not_found"},
+		{name: "DeleteOtherHub", method: "DELETE", path: p, token: f.OtherAdminToken, wantStatus: 404, wantCode: "not_found"},
+		{name: "RotateOtherHub", method: "POST", path: p + "/secret", token: f.OtherAdminToken, wantStatus: 404, wantCode: "not_found"},
 		{name: "RotateBranchAdmin", method: "POST", path: p + "/secret", token: f.XiAdminToken, wantStatus: 403, wantCode: "forbidden"},
 	})
 	body := call(t, h, "GET", "/api/v1/webhooks", f.HubAdminToken, "", 200, nil).Body.String()
@@ -175,6 +182,28 @@ func TestWebhookManage(t *testing.T) {
 	}
 	call(t, h, "DELETE", p, f.HubAdminToken, "", 204, nil)
 	call(t, h, "GET", p, f.HubAdminToken, "", 404, nil)
+
+	// Each change, and each answer that showed the secret, was audited
+	// under the hub admin's name; the refused requests were not.
+	rows, err := s.DB().QueryContext(ctx, `SELECT a.username, l.action FROM audit_log l
+		JOIN accounts a ON a.id = l.account_id WHERE l.target = ? ORDER BY l.id`, fmt.Sprintf("webhook:%d", hook.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var who, action string
+		if err := rows.Scan(&who, &action); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, who+" "+action)
+	}
+	want := []string{"hubadmin webhook.create", "hubadmin webhook.reveal_secret", "hubadmin webhook.update",
+		"hubadmin webhook.update", "hubadmin webhook.rotate_secret", "hubadmin webhook.delete"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("audit log (-want +got):\n%s", diff)
+	}
 }
 
 // deliveryReply is the part of a delivery reply the tests read.
@@ -226,8 +255,10 @@ func TestWebhookDeliveriesAPI(t *testing.T) {
 		{name: "ResendPending", method: "POST", path: one + "/resend", token: f.HubAdminToken, wantStatus: 409, wantCode: "conflict", wantText: []string{"正在进行中"}},
 		{name: "OtherWebhooksDelivery", method: "GET", path: path("%s/%d", list, others.Items[0].ID), token: f.HubAdminToken, wantStatus: 404, wantCode: "not_found"},
 		{name: "MissingDelivery", method: "GET", path: list + "/999", token: f.HubAdminToken, wantStatus: 404, wantCode: "not_found"},
-		{name: "OtherHub", method: "GET", path: one, token: f.OtherAdminToken, wantStatus: 403, wantCode: "forbidden"},
-		{name: "ResendOtherHub", method: "POST", path: one + "/resend", token: f.OtherAdminToken, wantStatus: 403, wantCode: "forbidden"},
+		{name: "OtherHub", method: "GET", path: one, token: f.OtherAdminToken, wantStatus: 404, wantCode: "not_found"},
+		{name: "ResendOtherHub", method: "POST", path: one + "/resend", token: f.OtherAdminToken, wantStatus: 404, wantCode: "not_found"},
+		{name: "ListOtherHub", method: "GET", path: list, token: f.OtherAdminToken, wantStatus: 404, wantCode: "not_found"},
+		{name: "ResendBranchAdmin", method: "POST", path: one + "/resend", token: f.XiAdminToken, wantStatus: 403, wantCode: "forbidden"},
 		{name: "BadStatus", method: "GET", path: list + "?status=lost", token: f.HubAdminToken, wantStatus: 400, wantCode: "invalid", wantText: []string{`"field":"status"`}},
 		{name: "Filtered", method: "GET", path: list + "?status=failed", token: f.HubAdminToken, wantStatus: 200, wantText: []string{`"total":0`}},
 	})

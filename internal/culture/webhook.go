@@ -2,12 +2,17 @@ package culture
 
 import (
 	"context"
+	"fmt"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
 // Webhooks tell another system (the WeChat gateway, the national platform,
@@ -47,7 +52,7 @@ var WebhookStatusLabels = map[string]string{
 
 // Bounds of webhooks.
 const (
-	// WebhookURLMax bounds a receiver URL, in bytes.
+	// WebhookURLMax bounds a receiver URL, in characters.
 	WebhookURLMax = 2000
 	// MaxWebhooksPerUnit bounds the webhooks of one unit, and so the
 	// deliveries one event can fan out to there.
@@ -109,21 +114,46 @@ func (w *Webhook) Validate() error {
 
 // CheckWebhookURL parses a receiver URL and refuses one that is not an
 // absolute http(s) URL with a host, or carries a user name, password or
-// fragment, or is too long.
+// fragment, invisible characters, or is too long (counted in characters).
+// The host must be a valid domain name (internationalised names are
+// checked under IDNA's lookup rules), a canonical dotted-quad IPv4 address
+// or an IPv6 address without a zone: the numeric, hexadecimal, octal and
+// shortened IPv4 forms that resolvers accept ("http://2130706433/",
+// "http://127.1/", "http://0x7f.1/") are refused, as they dodge address
+// rules written for the usual form. The URL returned carries the host in
+// its normal form (lower-case ASCII, punycode, IPs canonical), which is
+// what the address rules should look at; the URL as typed is what is
+// stored and posted to.
 func CheckWebhookURL(raw string) (*url.URL, error) {
 	switch {
 	case strings.TrimSpace(raw) == "":
 		return nil, Invalid("url", "请填写接收地址（URL）。")
-	case len(raw) > WebhookURLMax:
+	case utf8.RuneCountInString(raw) > WebhookURLMax:
 		return nil, Errorf(EINVALID, "接收地址不能超过 %d 个字符。", WebhookURLMax).withField("url")
 	case strings.IndexFunc(raw, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 || !CleanText(raw):
 		return nil, Invalid("url", "接收地址不能包含空格或控制字符。")
+	case strings.IndexFunc(raw, func(r rune) bool { return unicode.Is(unicode.Cf, r) }) >= 0:
+		return nil, Invalid("url", "接收地址不能包含零宽字符等不可见字符，请重新输入。")
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Opaque != "" {
 		return nil, Invalid("url", "接收地址格式不正确，应形如 https://example.cn/hooks/wenyun。")
 	}
-	return u, checkWebhookURLParts(u, raw)
+	if err := checkWebhookURLParts(u, raw); err != nil {
+		return nil, err
+	}
+	host, err := webhookHost(u.Hostname())
+	if err != nil {
+		return nil, err
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if p := u.Port(); p != "" {
+		host += ":" + p
+	}
+	u.Host = host
+	return u, nil
 }
 
 func checkWebhookURLParts(u *url.URL, raw string) error {
@@ -143,6 +173,83 @@ func checkWebhookURLParts(u *url.URL, raw string) error {
 		}
 	}
 	return nil
+}
+
+// Bounds of a host name (RFC 1035), in ASCII.
+const (
+	webhookHostMax  = 253
+	webhookLabelMax = 63
+)
+
+var (
+	errWebhookIPv6 = Invalid("url", "接收地址中的 IPv6 地址无效（也不能带网卡区域标识）。")
+	errWebhookIPv4 = Invalid("url", "接收地址中的 IP 地址写法不规范，请写成 203.0.113.5 这样的四段十进制形式。")
+	errWebhookName = Invalid("url", "接收地址的域名无效：含有不允许的字符、空段或错误的国际化域名编码。")
+	errWebhookLong = Invalid("url", fmt.Sprintf("接收地址的域名过长：整个域名不能超过 %d 个字符，每一段不能超过 %d 个字符。",
+		webhookHostMax, webhookLabelMax))
+)
+
+// webhookHost checks a URL's host (as url.URL.Hostname gives it) and
+// returns it in normal form: an IPv6 address canonical, anything else
+// through IDNA's lookup profile (lower case, punycode), without a
+// trailing dot.
+func webhookHost(h string) (string, error) {
+	if strings.Contains(h, ":") {
+		ip, err := netip.ParseAddr(h)
+		if err != nil || ip.Zone() != "" || !ip.Is6() {
+			return "", errWebhookIPv6
+		}
+		return ip.String(), nil
+	}
+	ascii, err := idna.Lookup.ToASCII(strings.TrimSuffix(h, "."))
+	if err != nil {
+		return "", errWebhookName
+	}
+	if len(ascii) > webhookHostMax {
+		return "", errWebhookLong
+	}
+	labels := strings.Split(ascii, ".")
+	for _, l := range labels {
+		switch {
+		case l == "":
+			return "", errWebhookName
+		case len(l) > webhookLabelMax:
+			return "", errWebhookLong
+		}
+	}
+	if numericLabel(labels[len(labels)-1]) {
+		// A resolver reads the host as an IPv4 address in some form:
+		// only the canonical one passes.
+		if ip, err := netip.ParseAddr(ascii); err != nil || !ip.Is4() || ip.String() != ascii {
+			return "", errWebhookIPv4
+		}
+	}
+	return ascii, nil
+}
+
+// numericLabel reports whether a host's last label is a number, decimal or
+// hexadecimal ("0x…"): the WHATWG URL rule for a host that is an IPv4
+// address.
+func numericLabel(l string) bool {
+	digits := "0123456789"
+	if rest, ok := strings.CutPrefix(l, "0x"); ok {
+		l, digits = rest, "0123456789abcdef"
+		if l == "" {
+			return true
+		}
+	}
+	return strings.Trim(l, digits) == ""
+}
+
+// WebhookOrigin is a receiver URL's scheme and host, such as
+// "https://gateway.example.cn:8443", without the path and query, which
+// may hold an access token: what logs and the audit log show of it.
+func WebhookOrigin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "（地址无法识别）"
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // CheckWebhookEvents refuses unknown event types and returns the chosen
@@ -250,9 +357,13 @@ type WebhookSend struct {
 }
 
 // WebhookService manages webhooks and their delivery log (issue 6). The
-// caller checks ActManageWebhooks at the webhook's unit.
+// caller checks ActManageWebhooks at the webhook's unit. The changes and
+// each showing of a secret write an audit_log row naming the account by
+// (a webhook's creator is its CreatedBy; 0 is no account: the command
+// line, tests).
 type WebhookService interface {
 	// FindWebhookByID returns a webhook with its secret, or ENOTFOUND.
+	// Call RevealWebhookSecret instead to show the secret to someone.
 	FindWebhookByID(ctx context.Context, id int64) (*Webhook, error)
 	// FindWebhooks returns the webhooks matching f, newest first, and
 	// their total.
@@ -260,18 +371,25 @@ type WebhookService interface {
 	// CreateWebhook validates and stores w with a new secret, setting
 	// its ID, Secret and times.
 	CreateWebhook(ctx context.Context, w *Webhook) error
-	// UpdateWebhook applies upd and returns the webhook.
-	UpdateWebhook(ctx context.Context, id int64, upd WebhookUpdate) (*Webhook, error)
-	// RotateWebhookSecret gives the webhook a new secret and returns it.
-	RotateWebhookSecret(ctx context.Context, id int64) (*Webhook, error)
-	// DeleteWebhook deletes the webhook with its deliveries.
-	DeleteWebhook(ctx context.Context, id int64) error
+	// UpdateWebhook applies upd, as account by, and returns the webhook.
+	UpdateWebhook(ctx context.Context, id int64, upd WebhookUpdate, by int64) (*Webhook, error)
+	// RevealWebhookSecret returns the webhook with its secret, to be
+	// shown to account by.
+	RevealWebhookSecret(ctx context.Context, id, by int64) (*Webhook, error)
+	// RotateWebhookSecret gives the webhook a new secret, as account by,
+	// and returns it.
+	RotateWebhookSecret(ctx context.Context, id, by int64) (*Webhook, error)
+	// DeleteWebhook deletes the webhook with its deliveries, as account
+	// by.
+	DeleteWebhook(ctx context.Context, id, by int64) error
 	// FindWebhookDeliveries returns a page of a webhook's deliveries and
 	// their total.
 	FindWebhookDeliveries(ctx context.Context, f WebhookDeliveryFilter) ([]*WebhookDelivery, int, error)
 	// FindWebhookDeliveryByID returns a delivery with its payload and
 	// attempts.
 	FindWebhookDeliveryByID(ctx context.Context, id int64) (*WebhookDelivery, error)
-	// ResendWebhookDelivery queues a delivered or failed delivery again.
+	// ResendWebhookDelivery queues a delivered or failed delivery again,
+	// or a pending one whose job has shown no sign of life for longer
+	// than its whole retry schedule.
 	ResendWebhookDelivery(ctx context.Context, id int64) (*WebhookDelivery, error)
 }

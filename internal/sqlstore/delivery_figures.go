@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/wenyun/wenyun/internal/culture"
@@ -53,24 +52,27 @@ func (s *Store) MarkDeliveriesHeld(ctx context.Context) (n int, err error) {
 }
 
 // cancelOrphanDeliveries cancels published deliveries whose activity was
-// cancelled, and reopens their requests.
+// cancelled, reopens their requests and tells the webhooks of their units.
 func cancelOrphanDeliveries(ctx context.Context, tx *Tx) error {
-	ids, err := tx.queryIDs(ctx, `UPDATE deliveries SET status = 'cancelled', updated_at = ?,
+	hs, err := changedDeliveries(ctx, tx, `UPDATE deliveries SET status = 'cancelled', updated_at = ?,
 		reason = CASE WHEN reason = '' THEN '活动已取消。' ELSE reason END
 		WHERE status = 'published' AND activity_id IN
-		(SELECT id FROM activities WHERE status = 'cancelled') RETURNING id`, tx.nowUnix())
-	for _, id := range ids {
-		if err == nil {
-			err = reopenRequest(ctx, tx, id)
+		(SELECT id FROM activities WHERE status = 'cancelled') RETURNING id, unit_id, status`, tx.nowUnix())
+	if err != nil {
+		return err
+	}
+	for _, h := range hs {
+		if err := reopenRequest(ctx, tx, h.id); err != nil {
+			return err
 		}
 	}
-	return err
+	return announceDeliveries(ctx, tx, hs)
 }
 
 // holdDeliveries marks published deliveries whose activity has ended held
 // (or rated), and tells the webhooks of their units.
 func holdDeliveries(ctx context.Context, tx *Tx) (int, error) {
-	rows, err := tx.query(ctx, `UPDATE deliveries SET held_at = ?, updated_at = ?,
+	hs, err := changedDeliveries(ctx, tx, `UPDATE deliveries SET held_at = ?, updated_at = ?,
 		status = CASE WHEN EXISTS (`+visibleRatings+`) THEN 'rated' ELSE 'held' END,
 		attendance = (`+checkedInAttendees+`deliveries.activity_id)
 		WHERE status = 'published' AND activity_id IN
@@ -80,28 +82,38 @@ func holdDeliveries(ctx context.Context, tx *Tx) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	type held struct {
-		id, unitID int64
-		status     string
+	return len(hs), announceDeliveries(ctx, tx, hs)
+}
+
+// changedDelivery is a delivery an UPDATE … RETURNING id, unit_id, status
+// changed.
+type changedDelivery struct {
+	id, unitID int64
+	status     string
+}
+
+// changedDeliveries runs q, which returns (id, unit_id, status) rows.
+func changedDeliveries(ctx context.Context, tx *Tx, q string, args ...any) ([]changedDelivery, error) {
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
 	}
-	var hs []held
-	for rows.Next() {
-		var h held
-		if err := rows.Scan(&h.id, &h.unitID, &h.status); err != nil {
-			rows.Close()
-			return 0, err
+	return scanAll(rows, func(r rowScanner) (changedDelivery, error) {
+		var c changedDelivery
+		err := r.Scan(&c.id, &c.unitID, &c.status)
+		return c, err
+	})
+}
+
+// announceDeliveries tells the webhooks of each delivery's unit of its
+// new status.
+func announceDeliveries(ctx context.Context, tx *Tx, cs []changedDelivery) error {
+	for _, c := range cs {
+		if err := webhookDeliveryStatus(ctx, tx, c.id, c.unitID, c.status, nil); err != nil {
+			return err
 		}
-		hs = append(hs, h)
 	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return 0, err
-	}
-	for _, h := range hs {
-		if err := webhookDeliveryStatus(ctx, tx, h.id, h.unitID, h.status, nil); err != nil {
-			return 0, err
-		}
-	}
-	return len(hs), nil
+	return nil
 }
 
 // visibleRatings selects the non-hidden ratings of a delivery's activity

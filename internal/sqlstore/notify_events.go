@@ -46,14 +46,19 @@ var (
 // notifyBooking tells b's holder of ev, and the webhooks of its unit;
 // b carries its activity, as bookingWhere loads it.
 func notifyBooking(ctx context.Context, tx *Tx, b *culture.Booking, ev bookingEvent) error {
-	a := b.Activity
-	n := culture.Notification{Kind: ev.kind, Title: ev.title + a.Title,
-		Body: ev.body(b, a.Title, shanghaiTime(a.StartsAt), activityPlace(a)),
-		Link: ticketLink(b.ID), Key: fmt.Sprintf("booking:%d:%s", b.ID, ev.key)}
+	n := bookingNote(b, ev)
 	if err := notifyAccounts(ctx, tx, n, []int64{b.AccountID}); err != nil {
 		return err
 	}
 	return webhookBooking(ctx, tx, b, ev.hook, n.Key)
+}
+
+// bookingNote is the notification of ev to b's holder.
+func bookingNote(b *culture.Booking, ev bookingEvent) culture.Notification {
+	a := b.Activity
+	return culture.Notification{Kind: ev.kind, Title: ev.title + a.Title,
+		Body: ev.body(b, a.Title, shanghaiTime(a.StartsAt), activityPlace(a)),
+		Link: ticketLink(b.ID), Key: fmt.Sprintf("booking:%d:%s", b.ID, ev.key)}
 }
 
 // bookingAnnounced loads a booking as the write paths return it and, when
@@ -87,15 +92,16 @@ func bookingHolders(ctx context.Context, tx *Tx, q string, args ...any) ([]booki
 }
 
 // notifyActivityCancelled tells the holders of the bookings cancelled with
-// activity a.
+// activity a, and the webhooks of its unit (once for them all: an
+// activity may have a thousand seats).
 func notifyActivityCancelled(ctx context.Context, tx *Tx, a *culture.Activity, held []bookingHolder) error {
 	for _, h := range held {
 		b := &culture.Booking{ID: h.id, AccountID: h.accountID, Activity: a}
-		if err := notifyBooking(ctx, tx, b, evActivityCancelled); err != nil {
+		if err := notifyAccounts(ctx, tx, bookingNote(b, evActivityCancelled), []int64{h.accountID}); err != nil {
 			return err
 		}
 	}
-	return nil
+	return webhookActivityCancelled(ctx, tx, a.ID, a.UnitID, held)
 }
 
 // notifyOffer tells a waitlisted resident that seats wait for them until

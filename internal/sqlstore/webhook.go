@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -140,12 +141,23 @@ func (s *Store) CreateWebhook(ctx context.Context, w *culture.Webhook) (err erro
 		if err != nil {
 			return err
 		}
-		got, err = webhookByID(ctx, tx, id)
-		return err
+		if got, err = webhookByID(ctx, tx, id); err != nil {
+			return err
+		}
+		return auditWebhook(ctx, tx, w.CreatedBy, "webhook.create", id, got.UnitName+"，"+culture.WebhookOrigin(w.URL))
 	})
 	if err == nil {
 		*w = *got
 	}
+	return err
+}
+
+// auditWebhook writes the audit_log row of action on webhook id by
+// account by (0: no account).
+func auditWebhook(ctx context.Context, tx *Tx, by int64, action string, id int64, reason string) error {
+	_, err := tx.exec(ctx, `INSERT INTO audit_log (account_id, action, target, reason, created_at)
+		VALUES (?, ?, ?, ?, ?)`, sql.NullInt64{Int64: by, Valid: by > 0}, action, fmt.Sprintf("webhook:%d", id),
+		reason, tx.nowUnix())
 	return err
 }
 
@@ -178,26 +190,47 @@ func newWebhookSecret() (string, error) {
 	return "whsec_" + base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// UpdateWebhook changes a webhook's URL, events or state.
-func (s *Store) UpdateWebhook(ctx context.Context, id int64, upd culture.WebhookUpdate) (w *culture.Webhook, err error) {
+// UpdateWebhook changes a webhook's URL, events or state, as account by,
+// and audits the change.
+func (s *Store) UpdateWebhook(ctx context.Context, id int64, upd culture.WebhookUpdate, by int64) (w *culture.Webhook, err error) {
 	defer wrapStoreCall(&err, "UpdateWebhook(%d)", id)
 	sets, args, err := webhookSets(upd)
 	if err != nil {
 		return nil, err
 	}
 	err = s.update(ctx, func(tx *Tx) error {
-		var got int64
-		err := tx.queryRow(ctx, `UPDATE webhooks SET `+sets+`updated_at = ? WHERE id = ? RETURNING id`,
-			append(args, tx.nowUnix(), id)...).Scan(&got)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errNoWebhook
-		} else if err != nil {
+		old, err := webhookByID(ctx, tx, id)
+		if err != nil {
 			return err
 		}
-		w, err = webhookByID(ctx, tx, id)
-		return err
+		_, err = tx.exec(ctx, `UPDATE webhooks SET `+sets+`updated_at = ? WHERE id = ?`, append(args, tx.nowUnix(), id)...)
+		if err != nil {
+			return err
+		}
+		if w, err = webhookByID(ctx, tx, id); err != nil {
+			return err
+		}
+		return auditWebhook(ctx, tx, by, "webhook.update", id, webhookChanges(old, w))
 	})
 	return w, err
+}
+
+// webhookChanges describes, for the audit log, what changed from old to w.
+func webhookChanges(old, w *culture.Webhook) string {
+	var out []string
+	if old.URL != w.URL {
+		out = append(out, "接收地址 "+culture.WebhookOrigin(old.URL)+" → "+culture.WebhookOrigin(w.URL))
+	}
+	if old.EventLabels() != w.EventLabels() {
+		out = append(out, "事件："+w.EventLabels())
+	}
+	if old.Active != w.Active {
+		out = append(out, map[bool]string{true: "启用", false: "停用"}[w.Active])
+	}
+	if len(out) == 0 {
+		return "无变化"
+	}
+	return strings.Join(out, "；")
 }
 
 // webhookSets checks upd and returns its "col = ?, " assignments.
@@ -227,10 +260,23 @@ func webhookSets(upd culture.WebhookUpdate) (string, []any, error) {
 	return sets, args, nil
 }
 
-// RotateWebhookSecret replaces the webhook's secret; requests signed from
-// now on use the new one.
-func (s *Store) RotateWebhookSecret(ctx context.Context, id int64) (w *culture.Webhook, err error) {
-	defer wrapStoreCall(&err, "RotateWebhookSecret(%d)", id)
+// RevealWebhookSecret returns the webhook with its secret, to be shown to
+// account by, and audits the showing.
+func (s *Store) RevealWebhookSecret(ctx context.Context, id, by int64) (w *culture.Webhook, err error) {
+	defer wrapStoreCall(&err, "RevealWebhookSecret(%d, by=%d)", id, by)
+	err = s.update(ctx, func(tx *Tx) error {
+		if w, err = webhookByID(ctx, tx, id); err != nil {
+			return err
+		}
+		return auditWebhook(ctx, tx, by, "webhook.reveal_secret", id, "")
+	})
+	return w, err
+}
+
+// RotateWebhookSecret replaces the webhook's secret, as account by, and
+// audits it; requests signed from now on use the new one.
+func (s *Store) RotateWebhookSecret(ctx context.Context, id, by int64) (w *culture.Webhook, err error) {
+	defer wrapStoreCall(&err, "RotateWebhookSecret(%d, by=%d)", id, by)
 	secret, err := newWebhookSecret()
 	if err != nil {
 		return nil, err
@@ -244,23 +290,27 @@ func (s *Store) RotateWebhookSecret(ctx context.Context, id int64) (w *culture.W
 		} else if err != nil {
 			return err
 		}
-		w, err = webhookByID(ctx, tx, id)
-		return err
+		if w, err = webhookByID(ctx, tx, id); err != nil {
+			return err
+		}
+		return auditWebhook(ctx, tx, by, "webhook.rotate_secret", id, "")
 	})
 	return w, err
 }
 
-// DeleteWebhook deletes a webhook with its deliveries and their attempts;
-// their queued jobs find nothing and stop.
-func (s *Store) DeleteWebhook(ctx context.Context, id int64) (err error) {
-	defer wrapStoreCall(&err, "DeleteWebhook(%d)", id)
+// DeleteWebhook deletes a webhook with its deliveries and their attempts,
+// as account by, and audits it; their queued jobs find nothing and stop.
+func (s *Store) DeleteWebhook(ctx context.Context, id, by int64) (err error) {
+	defer wrapStoreCall(&err, "DeleteWebhook(%d, by=%d)", id, by)
 	return s.update(ctx, func(tx *Tx) error {
-		var got int64
-		err := tx.queryRow(ctx, `DELETE FROM webhooks WHERE id = ? RETURNING id`, id).Scan(&got)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errNoWebhook
+		w, err := webhookByID(ctx, tx, id)
+		if err != nil {
+			return err
 		}
-		return err
+		if _, err := tx.exec(ctx, `DELETE FROM webhooks WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return auditWebhook(ctx, tx, by, "webhook.delete", id, w.UnitName+"，"+culture.WebhookOrigin(w.URL))
 	})
 }
 
@@ -350,37 +400,97 @@ func webhookAttempts(ctx context.Context, tx *Tx, deliveryID int64) ([]*culture.
 
 // ResendWebhookDelivery queues a delivered or failed delivery again, as
 // its next resend: the job makes new attempts, logged with the resend's
-// number. A pending delivery (its job is still at work) is ECONFLICT; a
+// number. A pending delivery is ECONFLICT (its job is still at work, or a
+// concurrent resend came first), unless nothing has been recorded of it
+// for longer than the hook's StaleAfter (its job is presumed lost); a
 // delivery of a disabled webhook is EINVALID.
 func (s *Store) ResendWebhookDelivery(ctx context.Context, id int64) (d *culture.WebhookDelivery, err error) {
 	defer wrapStoreCall(&err, "ResendWebhookDelivery(%d)", id)
 	err = s.update(ctx, func(tx *Tx) error {
-		var status string
-		var active int
-		err := tx.queryRow(ctx, `SELECT d.status, w.active FROM webhook_deliveries d
-			JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = ?`, id).Scan(&status, &active)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return errNoWebhookDelivery
-		case err != nil:
+		staleBefore := unix(tx.now.Add(-webhookStaleAfter(tx.webhookHook())))
+		if err := checkResend(ctx, tx, id, staleBefore); err != nil {
 			return err
-		case status == culture.WebhookPending:
-			return errWebhookBusy
-		case active == 0:
-			return errWebhookOff
 		}
+		// The condition, not the check above, decides between two
+		// resends at once: on PostgreSQL the second UPDATE waits for
+		// the first to commit, then finds the delivery pending.
 		var resend int
-		err = tx.queryRow(ctx, `UPDATE webhook_deliveries SET status = 'pending', resends = resends + 1,
-			updated_at = ? WHERE id = ? RETURNING resends`, tx.nowUnix(), id).Scan(&resend)
-		if err == nil {
-			err = queueWebhookJobs(ctx, tx, []WebhookJob{{DeliveryID: id, Resend: resend}})
+		err := tx.queryRow(ctx, `UPDATE webhook_deliveries SET status = 'pending', resends = resends + 1,
+			updated_at = ? WHERE id = ? AND (status <> 'pending' OR updated_at < ?) RETURNING resends`,
+			tx.nowUnix(), id, staleBefore).Scan(&resend)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errWebhookBusy
+		} else if err != nil {
+			return err
 		}
-		if err == nil {
-			d, err = webhookDeliveryByID(ctx, tx, id)
+		if err = queueWebhookJobs(ctx, tx, []WebhookJob{{DeliveryID: id, Resend: resend}}); err != nil {
+			return err
 		}
+		d, err = webhookDeliveryByID(ctx, tx, id)
 		return err
 	})
 	return d, err
+}
+
+// checkResend refuses to resend a missing delivery, a pending one
+// recorded at or after staleBefore, and one of a disabled webhook.
+func checkResend(ctx context.Context, tx *Tx, id, staleBefore int64) error {
+	var status string
+	var updated int64
+	var active int
+	err := tx.queryRow(ctx, `SELECT d.status, d.updated_at, w.active FROM webhook_deliveries d
+		JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = ?`, id).Scan(&status, &updated, &active)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return errNoWebhookDelivery
+	case err != nil:
+		return err
+	case status == culture.WebhookPending && updated >= staleBefore:
+		return errWebhookBusy
+	case active == 0:
+		return errWebhookOff
+	}
+	return nil
+}
+
+// staleWebhookBatch bounds the deliveries one sweep queues again.
+const staleWebhookBatch = 500
+
+// RequeueStaleWebhookDeliveries queues again the deliveries pending with
+// nothing recorded for longer than the hook's StaleAfter: their job was
+// lost (discarded after an error while recording its outcome, cut off by
+// a crash past its attempts) or never queued (no hook was set). The hook
+// skips a job still alive, so this is safe at any time; each delivery
+// queued is marked updated, so it waits StaleAfter again. At most 500 a
+// run, oldest first; none without a hook. It returns how many it queued.
+func (s *Store) RequeueStaleWebhookDeliveries(ctx context.Context) (n int, err error) {
+	defer wrapStoreCall(&err, "RequeueStaleWebhookDeliveries")
+	if s.onWebhooks == nil {
+		return 0, nil
+	}
+	err = s.update(ctx, func(tx *Tx) error {
+		staleBefore := unix(tx.now.Add(-webhookStaleAfter(tx.webhookHook())))
+		// Through the webhooks (a few), probing each one's status index,
+		// rather than a scan of every delivery: SQLite keeps the order of
+		// a CROSS JOIN; PostgreSQL plans it as the inner join it is.
+		rows, err := tx.query(ctx, `UPDATE webhook_deliveries SET updated_at = ? WHERE id IN
+			(SELECT d.id FROM webhooks w CROSS JOIN webhook_deliveries d
+			WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.updated_at < ? ORDER BY d.id LIMIT ?)
+			RETURNING id, resends`, tx.nowUnix(), staleBefore, staleWebhookBatch)
+		if err != nil {
+			return err
+		}
+		jobs, err := scanAll(rows, func(r rowScanner) (j WebhookJob, err error) {
+			err = r.Scan(&j.DeliveryID, &j.Resend)
+			return j, err
+		})
+		if err != nil {
+			return err
+		}
+		n = len(jobs)
+		return queueWebhookJobs(ctx, tx, jobs)
+	})
+	return n, err
 }
 
 // FindWebhookSend returns what the delivery job needs for one attempt of
@@ -406,16 +516,17 @@ func (s *Store) FindWebhookSend(ctx context.Context, id int64) (ws *culture.Webh
 }
 
 // RecordWebhookAttempt logs attempt a (its time is the store's now) and,
-// unless a later resend has taken the delivery over, sets the delivery's
-// status, attempt count and last outcome.
+// while the delivery is pending in a's round (no later resend has taken
+// it over, nothing has finished it), sets the delivery's status, attempt
+// count and last outcome.
 func (s *Store) RecordWebhookAttempt(ctx context.Context, a *culture.WebhookAttempt, status string) (err error) {
 	defer wrapStoreCall(&err, "RecordWebhookAttempt(delivery=%d)", a.DeliveryID)
 	if _, ok := culture.WebhookStatusLabels[status]; !ok {
 		return errWebhookStatus
 	}
 	return s.update(ctx, func(tx *Tx) error {
-		var resends int
-		err := tx.queryRow(ctx, `SELECT resends FROM webhook_deliveries WHERE id = ?`, a.DeliveryID).Scan(&resends)
+		var one int
+		err := tx.queryRow(ctx, `SELECT 1 FROM webhook_deliveries WHERE id = ?`, a.DeliveryID).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errNoWebhookDelivery
 		} else if err != nil {
@@ -423,7 +534,7 @@ func (s *Store) RecordWebhookAttempt(ctx context.Context, a *culture.WebhookAtte
 		}
 		_, err = tx.exec(ctx, `INSERT INTO webhook_attempts (delivery_id, resend, at, status_code, error, duration_ms)
 			VALUES (?, ?, ?, ?, ?, ?)`, a.DeliveryID, a.Resend, tx.nowUnix(), a.StatusCode, a.Error, a.Duration.Milliseconds())
-		if err != nil || resends != a.Resend {
+		if err != nil {
 			return err
 		}
 		var delivered sql.NullInt64
@@ -432,7 +543,8 @@ func (s *Store) RecordWebhookAttempt(ctx context.Context, a *culture.WebhookAtte
 		}
 		_, err = tx.exec(ctx, `UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1,
 			last_status = ?, last_error = ?, delivered_at = COALESCE(?, delivered_at), updated_at = ?
-			WHERE id = ?`, status, a.StatusCode, a.Error, delivered, tx.nowUnix(), a.DeliveryID)
+			WHERE id = ? AND resends = ? AND status = 'pending'`, status, a.StatusCode, a.Error, delivered, tx.nowUnix(),
+			a.DeliveryID, a.Resend)
 		return err
 	})
 }

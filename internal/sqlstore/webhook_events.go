@@ -30,15 +30,52 @@ type WebhookJob struct {
 
 // WebhookHook queues webhook deliveries inside the transaction that
 // created them, so a delivery is queued if and only if its event commits.
-// cmd sets it to insert the delivery jobs (river) with tx.
-type WebhookHook func(ctx context.Context, tx *sql.Tx, jobs []WebhookJob) error
+// cmd sets it to the delivery queue (notifyq), which inserts the jobs
+// (river) with tx.
+type WebhookHook interface {
+	// QueueWebhooks queues jobs with tx. A job already queued and still
+	// alive (queued, running or waiting for a retry) must be skipped:
+	// RequeueStaleWebhookDeliveries relies on it.
+	QueueWebhooks(ctx context.Context, tx *sql.Tx, jobs []WebhookJob) error
+	// StaleAfter is how long a delivery may stay pending with nothing
+	// recorded before its job is presumed lost (a crash, an error while
+	// recording): longer than the queue's whole retry schedule.
+	StaleAfter() time.Duration
+}
+
+// DefaultWebhookStaleAfter is the StaleAfter of a WebhookHookFunc: six
+// hours, past the delivery queue's default retry schedule (ten attempts,
+// about 4 h 40 min of backoff, plus an hour for the job of a crashed
+// process to be rescued).
+const DefaultWebhookStaleAfter = 6 * time.Hour
+
+// WebhookHookFunc is a WebhookHook from a function, with the default
+// StaleAfter.
+type WebhookHookFunc func(ctx context.Context, tx *sql.Tx, jobs []WebhookJob) error
+
+// QueueWebhooks calls f.
+func (f WebhookHookFunc) QueueWebhooks(ctx context.Context, tx *sql.Tx, jobs []WebhookJob) error {
+	return f(ctx, tx, jobs)
+}
+
+// StaleAfter returns DefaultWebhookStaleAfter.
+func (WebhookHookFunc) StaleAfter() time.Duration { return DefaultWebhookStaleAfter }
 
 // SetWebhookHook sets the hook; call it before serving. Without one, new
-// deliveries stay pending.
+// deliveries stay pending (until RequeueStaleWebhookDeliveries runs with
+// a hook).
 func (s *Store) SetWebhookHook(h WebhookHook) { s.onWebhooks = h }
 
 // webhookHook returns the hook of tx's store, or nil.
 func (tx *Tx) webhookHook() WebhookHook { return tx.onWebhooks }
+
+// webhookStaleAfter is the hook's StaleAfter, or the default.
+func webhookStaleAfter(h WebhookHook) time.Duration {
+	if h == nil || h.StaleAfter() <= 0 {
+		return DefaultWebhookStaleAfter
+	}
+	return h.StaleAfter()
+}
 
 // queueWebhookJobs hands jobs to the hook, if any.
 func queueWebhookJobs(ctx context.Context, tx *Tx, jobs []WebhookJob) error {
@@ -46,7 +83,7 @@ func queueWebhookJobs(ctx context.Context, tx *Tx, jobs []WebhookJob) error {
 	if len(jobs) == 0 || hook == nil {
 		return nil
 	}
-	return hook(ctx, tx.tx, jobs)
+	return hook.QueueWebhooks(ctx, tx.tx, jobs)
 }
 
 // webhookTarget is an active webhook that may want an event.
@@ -92,6 +129,16 @@ type webhookEnvelope struct {
 // emitWebhook stores a delivery of ev for each target that wants it and
 // has not had it, and queues them.
 func emitWebhook(ctx context.Context, tx *Tx, targets []webhookTarget, ev webhookEvent) error {
+	jobs, err := storeWebhookDeliveries(ctx, tx, targets, ev)
+	if err != nil {
+		return err
+	}
+	return queueWebhookJobs(ctx, tx, jobs)
+}
+
+// storeWebhookDeliveries stores a delivery of ev for each target that
+// wants it and has not had it, and returns their jobs, to be queued.
+func storeWebhookDeliveries(ctx context.Context, tx *Tx, targets []webhookTarget, ev webhookEvent) ([]WebhookJob, error) {
 	var payload []byte
 	var jobs []WebhookJob
 	for _, t := range targets {
@@ -101,7 +148,7 @@ func emitWebhook(ctx context.Context, tx *Tx, targets []webhookTarget, ev webhoo
 		if payload == nil {
 			var err error
 			if payload, err = webhookPayload(tx, ev); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		var id int64
@@ -112,11 +159,16 @@ func emitWebhook(ctx context.Context, tx *Tx, targets []webhookTarget, ev webhoo
 		if errors.Is(err, sql.ErrNoRows) {
 			continue // delivered before
 		} else if err != nil {
-			return err
+			return nil, err
 		}
 		jobs = append(jobs, WebhookJob{DeliveryID: id})
 	}
-	return queueWebhookJobs(ctx, tx, jobs)
+	return jobs, nil
+}
+
+// wantsAny reports whether some target wants events of type typ.
+func wantsAny(targets []webhookTarget, typ string) bool {
+	return slices.ContainsFunc(targets, func(t webhookTarget) bool { return t.wants(typ) })
 }
 
 func webhookPayload(tx *Tx, ev webhookEvent) ([]byte, error) {
@@ -157,7 +209,7 @@ func webhookCheckedIn(ctx context.Context, tx *Tx, b *culture.Booking) error {
 }
 
 // webhookLotteryWinners announces the confirmed bookings of a drawn
-// lottery of activity a, which lies at unit.
+// lottery of activity a, queued in one call.
 func webhookLotteryWinners(ctx context.Context, tx *Tx, a *culture.Activity, winners []int64) error {
 	if len(winners) == 0 {
 		return nil
@@ -166,14 +218,73 @@ func webhookLotteryWinners(ctx context.Context, tx *Tx, a *culture.Activity, win
 	if err != nil || len(targets) == 0 {
 		return err
 	}
+	var jobs []WebhookJob
 	for _, id := range winners {
 		b := &culture.Booking{ID: id, Activity: a}
 		ev := bookingWebhookEvent(ctx, tx, b, culture.EventBookingConfirmed, fmt.Sprintf("booking:%d:confirmed", id))
-		if err := emitWebhook(ctx, tx, targets, ev); err != nil {
+		more, err := storeWebhookDeliveries(ctx, tx, targets, ev)
+		if err != nil {
 			return err
 		}
+		jobs = append(jobs, more...)
 	}
-	return nil
+	return queueWebhookJobs(ctx, tx, jobs)
+}
+
+// webhookActivityCancelled announces the cancellation of the bookings
+// held cancelled with activity id, which lies at unit: the webhooks are
+// looked up once, the bookings read in one query, and every delivery
+// queued in one call, however many seats the activity had.
+func webhookActivityCancelled(ctx context.Context, tx *Tx, id, unitID int64, held []bookingHolder) error {
+	if len(held) == 0 {
+		return nil
+	}
+	targets, err := webhooksAt(ctx, tx, unitID)
+	if err != nil || !wantsAny(targets, culture.EventBookingCancelled) {
+		return err
+	}
+	bs, err := cancelledBookings(ctx, tx, id, held)
+	if err != nil {
+		return err
+	}
+	var jobs []WebhookJob
+	for _, b := range bs {
+		ev := webhookEvent{key: fmt.Sprintf("booking:%d:cancelled", b.ID), typ: culture.EventBookingCancelled,
+			data: func() (any, error) { return bookingWebhookData(b), nil }}
+		more, err := storeWebhookDeliveries(ctx, tx, targets, ev)
+		if err != nil {
+			return err
+		}
+		jobs = append(jobs, more...)
+	}
+	return queueWebhookJobs(ctx, tx, jobs)
+}
+
+// cancelledBookings reads the bookings held of activity id, as their
+// payloads show them, with the activity as it now stands.
+func cancelledBookings(ctx context.Context, tx *Tx, id int64, held []bookingHolder) ([]*culture.Booking, error) {
+	a, err := activityByID(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	want := make(map[int64]bool, len(held))
+	for _, h := range held {
+		want[h.id] = true
+	}
+	rows, err := tx.query(ctx, `SELECT id, account_id, status, seats, created_at, checked_in_at
+		FROM bookings WHERE activity_id = ? AND status = 'cancelled' ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	bs, err := scanAll(rows, func(r rowScanner) (*culture.Booking, error) {
+		b := &culture.Booking{ActivityID: id, Activity: a}
+		var created int64
+		var checkedIn sql.NullInt64
+		err := r.Scan(&b.ID, &b.AccountID, &b.Status, &b.Seats, &created, &checkedIn)
+		b.CreatedAt, b.CheckedInAt = fromUnix(created), nullUnix(checkedIn)
+		return b, err
+	})
+	return slices.DeleteFunc(bs, func(b *culture.Booking) bool { return !want[b.ID] }), err
 }
 
 // webhookDelivery announces the status of delivery d, as just loaded.

@@ -90,17 +90,19 @@ func whDecode(t *testing.T, d *culture.WebhookDelivery) whPayload {
 	return p
 }
 
-// whRecorder is a webhook hook that records the jobs queued.
+// whRecorder is a webhook hook that records the jobs queued, and how
+// many calls queued them.
 type whRecorder struct {
-	mu   sync.Mutex
-	jobs []sqlstore.WebhookJob
+	mu    sync.Mutex
+	jobs  []sqlstore.WebhookJob
+	calls int
 	// fail, when set, refuses the jobs it names.
 	fail func(ctx context.Context, tx *sql.Tx, j sqlstore.WebhookJob) error
 }
 
 func whRecord(s *sqlstore.Store) *whRecorder {
 	r := &whRecorder{}
-	s.SetWebhookHook(func(ctx context.Context, tx *sql.Tx, jobs []sqlstore.WebhookJob) error {
+	s.SetWebhookHook(sqlstore.WebhookHookFunc(func(ctx context.Context, tx *sql.Tx, jobs []sqlstore.WebhookJob) error {
 		for _, j := range jobs {
 			if r.fail != nil {
 				if err := r.fail(ctx, tx, j); err != nil {
@@ -111,9 +113,24 @@ func whRecord(s *sqlstore.Store) *whRecorder {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		r.jobs = append(r.jobs, jobs...)
+		r.calls++
 		return nil
-	})
+	}))
 	return r
+}
+
+// reset forgets the jobs and calls recorded so far.
+func (r *whRecorder) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.jobs, r.calls = nil, 0
+}
+
+// callCount is how many calls queued jobs.
+func (r *whRecorder) callCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.calls
 }
 
 func (r *whRecorder) queued() []sqlstore.WebhookJob {
@@ -136,6 +153,14 @@ func TestCreateWebhook(t *testing.T) {
 			{"ErrFragment", "接收地址不能包含“#”片段。", func(w *culture.Webhook) { w.URL = whURL + "#top" }},
 			{"ErrEmpty", "请填写接收地址（URL）。", func(w *culture.Webhook) { w.URL = "" }},
 			{"ErrLong", "接收地址不能超过 2000 个字符。", func(w *culture.Webhook) { w.URL = whURL + "/" + strings.Repeat("a", 2000) }},
+			{"ErrLongChinese", "接收地址不能超过 2000 个字符。", func(w *culture.Webhook) { w.URL = whURL + "/" + strings.Repeat("文", 1990) }},
+			{"ErrDecimalIP", "接收地址中的 IP 地址写法不规范，请写成 203.0.113.5 这样的四段十进制形式。", func(w *culture.Webhook) { w.URL = "http://2130706433/x" }},
+			{"ErrShortIP", "接收地址中的 IP 地址写法不规范，请写成 203.0.113.5 这样的四段十进制形式。", func(w *culture.Webhook) { w.URL = "http://127.1/x" }},
+			{"ErrZeroWidth", "接收地址不能包含零宽字符等不可见字符，请重新输入。", func(w *culture.Webhook) { w.URL = "https://gate\u200bway.example.com/x" }},
+			{"ErrPunycode", "接收地址的域名无效：含有不允许的字符、空段或错误的国际化域名编码。", func(w *culture.Webhook) { w.URL = "https://xn--abc-.example.com/x" }},
+			{"ErrLongLabel", "接收地址的域名过长：整个域名不能超过 253 个字符，每一段不能超过 63 个字符。", func(w *culture.Webhook) {
+				w.URL = "https://" + strings.Repeat("a", 300) + ".example.com/x"
+			}},
 			{"ErrEvent", "事件类型无效，请重新选择。", func(w *culture.Webhook) { w.Events = []string{"booking.confirmed", "booking.deleted"} }},
 			{"ErrNoUnit", "所选单位不存在。", func(w *culture.Webhook) { w.UnitID = 99999 }},
 			{"ErrPoint", "Webhook 只能设在总馆或分馆，不能设在基层文化点。", func(w *culture.Webhook) { w.UnitID = fx.point.ID }},
@@ -243,30 +268,30 @@ func TestUpdateWebhook(t *testing.T) {
 			{"ErrEvents", "事件类型无效，请重新选择。", culture.WebhookUpdate{Events: &[]string{"x"}, URL: ptr("https://new.example.com/")}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := s.UpdateWebhook(ctx, w.ID, tc.upd)
+				_, err := s.UpdateWebhook(ctx, w.ID, tc.upd, 0)
 				checkRefusal(t, err, culture.EINVALID, tc.msg)
 				if got, _ := s.FindWebhookByID(ctx, w.ID); !cmp.Equal(got, w) {
 					t.Errorf("a refused update changed %+v into %+v", w, got)
 				}
 			})
 		}
-		if _, err := s.UpdateWebhook(ctx, 99999, culture.WebhookUpdate{Active: mfxPtr(false)}); culture.ErrorCode(err) != culture.ENOTFOUND {
+		if _, err := s.UpdateWebhook(ctx, 99999, culture.WebhookUpdate{Active: mfxPtr(false)}, 0); culture.ErrorCode(err) != culture.ENOTFOUND {
 			t.Errorf("update of a missing webhook: %v", err)
 		}
 		fx.setNow(mfxNow.Add(time.Hour))
 		got, err := s.UpdateWebhook(ctx, w.ID, culture.WebhookUpdate{URL: ptr("http://new.example.com:8081/h"),
-			Events: &[]string{}, Active: mfxPtr(false)})
+			Events: &[]string{}, Active: mfxPtr(false)}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got.URL != "http://new.example.com:8081/h" || len(got.Events) != 0 || got.Active || !got.UpdatedAt.Equal(mfxNow.Add(time.Hour)) || got.Secret != w.Secret {
 			t.Errorf("updated = %+v", got)
 		}
-		rotated, err := s.RotateWebhookSecret(ctx, w.ID)
+		rotated, err := s.RotateWebhookSecret(ctx, w.ID, 0)
 		if err != nil || rotated.Secret == w.Secret || !strings.HasPrefix(rotated.Secret, "whsec_") {
 			t.Errorf("rotated = %+v, %v", rotated, err)
 		}
-		if _, err := s.RotateWebhookSecret(ctx, 99999); culture.ErrorCode(err) != culture.ENOTFOUND {
+		if _, err := s.RotateWebhookSecret(ctx, 99999, 0); culture.ErrorCode(err) != culture.ENOTFOUND {
 			t.Errorf("rotate a missing webhook: %v", err)
 		}
 	})
@@ -285,7 +310,7 @@ func TestWebhookBookingEvents(t *testing.T) {
 		branch := whCreate(t, s, fx.branch, culture.EventBookingCheckedIn)
 		other := whCreate(t, s, fx.other)
 		off := whCreate(t, s, fx.hub)
-		if _, err := s.UpdateWebhook(ctx, off.ID, culture.WebhookUpdate{Active: mfxPtr(false)}); err != nil {
+		if _, err := s.UpdateWebhook(ctx, off.ID, culture.WebhookUpdate{Active: mfxPtr(false)}, 0); err != nil {
 			t.Fatal(err)
 		}
 		a := fx.create(t)
@@ -601,7 +626,7 @@ func TestWebhookDeliveryLog(t *testing.T) {
 			t.Errorf("log = %v, first %+v", codes, full.Log[0])
 		}
 
-		if _, err := s.UpdateWebhook(ctx, w.ID, culture.WebhookUpdate{Active: mfxPtr(false)}); err != nil {
+		if _, err := s.UpdateWebhook(ctx, w.ID, culture.WebhookUpdate{Active: mfxPtr(false)}, 0); err != nil {
 			t.Fatal(err)
 		}
 		_, err = s.ResendWebhookDelivery(ctx, d.ID)
@@ -613,7 +638,7 @@ func TestWebhookDeliveryLog(t *testing.T) {
 		checkRefusal(t, s.RecordWebhookAttempt(ctx, &culture.WebhookAttempt{DeliveryID: d.ID}, "lost"),
 			culture.EINVALID, "投递状态应为 pending、delivered 或 failed。")
 
-		if err := s.DeleteWebhook(ctx, w.ID); err != nil {
+		if err := s.DeleteWebhook(ctx, w.ID, 0); err != nil {
 			t.Fatal(err)
 		}
 		for _, table := range []string{"webhooks", "webhook_deliveries", "webhook_attempts"} {
@@ -624,7 +649,7 @@ func TestWebhookDeliveryLog(t *testing.T) {
 		if _, err := s.FindWebhookSend(ctx, d.ID); culture.ErrorCode(err) != culture.ENOTFOUND {
 			t.Errorf("send of a deleted delivery: %v", err)
 		}
-		checkRefusal(t, s.DeleteWebhook(ctx, w.ID), culture.ENOTFOUND, "Webhook 不存在。")
+		checkRefusal(t, s.DeleteWebhook(ctx, w.ID, 0), culture.ENOTFOUND, "Webhook 不存在。")
 	})
 }
 

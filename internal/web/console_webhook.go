@@ -275,6 +275,8 @@ func (s *Server) renderWebhook(w http.ResponseWriter, r *http.Request, status in
 	if s.sessions.GetString(r.Context(), consoleWebhookReveal) == strconv.FormatInt(hook.ID, 10) {
 		s.sessions.Remove(r.Context(), consoleWebhookReveal)
 		data.Secret = hook.Secret
+		// Neither the browser's cache nor a proxy keeps the secret.
+		w.Header().Set("Cache-Control", "no-store")
 	}
 	s.render(w, r, status, "console_webhook", "", data)
 }
@@ -319,7 +321,7 @@ func (s *Server) handleConsoleWebhookUpdate(w http.ResponseWriter, r *http.Reque
 	}
 	var err error
 	if f.Valid() {
-		_, err = s.Webhooks.UpdateWebhook(r.Context(), hook.ID, culture.WebhookUpdate{URL: &url, Events: &events})
+		_, err = s.Webhooks.UpdateWebhook(r.Context(), hook.ID, culture.WebhookUpdate{URL: &url, Events: &events}, consoleAccount(r).ID)
 	}
 	switch {
 	case err == nil && f.Valid():
@@ -346,7 +348,7 @@ func (s *Server) handleConsoleWebhookActive(w http.ResponseWriter, r *http.Reque
 		s.consoleFail(w, r, http.StatusUnprocessableEntity, "请求参数无效，请返回重试。")
 		return
 	}
-	if _, err := s.Webhooks.UpdateWebhook(r.Context(), hook.ID, culture.WebhookUpdate{Active: &active}); err != nil {
+	if _, err := s.Webhooks.UpdateWebhook(r.Context(), hook.ID, culture.WebhookUpdate{Active: &active}, consoleAccount(r).ID); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -358,11 +360,19 @@ func (s *Server) handleConsoleWebhookActive(w http.ResponseWriter, r *http.Reque
 	redirect(w, r, fmt.Sprintf("/console/webhooks/%d", hook.ID))
 }
 
+// handleConsoleWebhookReveal shows the secret on the webhook's next view
+// (the showing is audited here).
 func (s *Server) handleConsoleWebhookReveal(w http.ResponseWriter, r *http.Request) {
-	if hook, ok := s.consoleWebhook(w, r); ok {
-		s.revealOnce(r, hook.ID)
-		redirect(w, r, fmt.Sprintf("/console/webhooks/%d#secret", hook.ID))
+	hook, ok := s.consoleWebhook(w, r)
+	if !ok {
+		return
 	}
+	if _, err := s.Webhooks.RevealWebhookSecret(r.Context(), hook.ID, consoleAccount(r).ID); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.revealOnce(r, hook.ID)
+	redirect(w, r, fmt.Sprintf("/console/webhooks/%d#secret", hook.ID))
 }
 
 func (s *Server) handleConsoleWebhookRotate(w http.ResponseWriter, r *http.Request) {
@@ -370,7 +380,7 @@ func (s *Server) handleConsoleWebhookRotate(w http.ResponseWriter, r *http.Reque
 	if !ok {
 		return
 	}
-	if _, err := s.Webhooks.RotateWebhookSecret(r.Context(), hook.ID); err != nil {
+	if _, err := s.Webhooks.RotateWebhookSecret(r.Context(), hook.ID, consoleAccount(r).ID); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -384,7 +394,7 @@ func (s *Server) handleConsoleWebhookDelete(w http.ResponseWriter, r *http.Reque
 	if !ok {
 		return
 	}
-	if err := s.Webhooks.DeleteWebhook(r.Context(), hook.ID); err != nil {
+	if err := s.Webhooks.DeleteWebhook(r.Context(), hook.ID, consoleAccount(r).ID); err != nil {
 		s.error(w, r, err)
 		return
 	}

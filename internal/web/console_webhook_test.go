@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -214,8 +215,12 @@ func TestConsoleWebhookManage(t *testing.T) {
 	}
 
 	res, _ = c.post(page+"/secret", nil, nil)
-	if _, body := c.get(page); res.StatusCode != http.StatusSeeOther || !strings.Contains(body, f.hook.Secret) {
+	shown, body := c.get(page)
+	if res.StatusCode != http.StatusSeeOther || !strings.Contains(body, f.hook.Secret) {
 		t.Errorf("reveal: status %d\n%s", res.StatusCode, consoleSnippet(body))
+	}
+	if cc := shown.Header.Values("Cache-Control"); !slices.Contains(cc, "no-store") {
+		t.Errorf("the page showing the secret has Cache-Control %q, want no-store", cc)
 	}
 	c.post(page+"/rotate", nil, nil)
 	rotated := find().Secret
@@ -227,6 +232,28 @@ func TestConsoleWebhookManage(t *testing.T) {
 	if _, err := f.store.FindWebhookByID(ctx, f.hook.ID); res.StatusCode != http.StatusSeeOther || culture.ErrorCode(err) != culture.ENOTFOUND {
 		t.Errorf("delete: status %d, %v", res.StatusCode, err)
 	}
+	want := []string{"operator webhook.create", "operator webhook.update", "operator webhook.update", "operator webhook.update",
+		"operator webhook.reveal_secret", "operator webhook.rotate_secret", "operator webhook.delete"}
+	if got := f.webhookAudit(t, f.hook.ID); !slices.Equal(got, want) {
+		t.Errorf("audit log %q, want %q", got, want)
+	}
+}
+
+// webhookAudit lists the audit_log rows of webhook id as "username action".
+func (f *webhookFixture) webhookAudit(t *testing.T, id int64) []string {
+	t.Helper()
+	rows, err := f.store.DB().Query(`SELECT a.username, l.action FROM audit_log l
+		JOIN accounts a ON a.id = l.account_id WHERE l.target = ? ORDER BY l.id`, fmt.Sprintf("webhook:%d", id))
+	f.must(err)
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var who, action string
+		f.must(rows.Scan(&who, &action))
+		out = append(out, who+" "+action)
+	}
+	f.must(rows.Err())
+	return out
 }
 
 // TestConsoleWebhookLog: a booking's delivery shows in the log with its

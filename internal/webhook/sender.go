@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -38,6 +41,9 @@ type Result struct {
 	// Err is nil for a 2xx answer; else it explains, in Chinese, what
 	// went wrong.
 	Err error
+	// Cause is the network error behind Err, without the URL, for the
+	// operator's log; nil when the receiver answered.
+	Cause error
 	// Permanent is set when trying again cannot help (the URL is no
 	// longer allowed).
 	Permanent bool
@@ -104,7 +110,7 @@ func (s *Sender) post(ctx context.Context, m Message) Result {
 	h.Set(HeaderSignature, Sign(m.Secret, s.Now(), m.Body))
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return Result{Err: errors.New(describe(err, s.timeout))}
+		return Result{Err: errors.New(describe(err, s.timeout)), Cause: withoutURL(err)}
 	}
 	defer resp.Body.Close()
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) //nolint:errcheck // only to reuse the connection
@@ -119,40 +125,86 @@ func (s *Sender) post(ctx context.Context, m Message) Result {
 	return res
 }
 
-// describe explains a failed request in Chinese.
+// withoutURL unwraps the *url.Error with which http.Client wraps every
+// error: it quotes the URL, whose query may hold the receiver's access
+// token.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// describe explains a failed request in Chinese, without its URL.
 func describe(err error, timeout time.Duration) string {
+	err = withoutURL(err)
 	var dialErr *DialError
 	var dnsErr *net.DNSError
 	var netErr net.Error
-	var certErr *tls.CertificateVerificationError
 	switch {
 	case errors.As(err, &dialErr):
 		return dialErr.Error()
 	case errors.Is(err, context.Canceled):
 		return "发送被中止（服务正在停止），稍后重试"
 	case errors.As(err, &dnsErr):
-		return "域名解析失败：" + dnsErr.Name
+		return describeDNS(dnsErr)
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		return fmt.Sprintf("请求超时（%d 秒内没有响应）", int(timeout.Seconds()))
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return "连接被拒绝（接收方没有在该端口服务）"
-	case errors.Is(err, syscall.ECONNRESET):
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 		return "连接被接收方重置"
-	case errors.As(err, &certErr):
-		return "TLS 证书校验失败：" + clip(certErr.Err.Error(), 160)
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return "无法到达接收方（网络不可达）"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "接收方没有返回响应就关闭了连接"
 	}
-	return "网络错误：" + clip(err.Error(), 200)
+	if msg, ok := describeTLS(err); ok {
+		return msg
+	}
+	// http.Transport's own errors, which carry no type.
+	switch msg := err.Error(); {
+	case strings.Contains(msg, "server gave HTTP response to HTTPS client"):
+		return "TLS 握手失败：接收方在该端口是 HTTP 服务，不是 HTTPS"
+	case strings.Contains(msg, "malformed HTTP"):
+		return "接收方返回的不是有效的 HTTP 响应"
+	}
+	return "网络错误，请求没有完成（请检查接收地址和接收方服务）"
 }
 
-// clip shortens s to at most n bytes, on a rune boundary.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
+// describeDNS explains a failed lookup of the receiver's host name.
+func describeDNS(e *net.DNSError) string {
+	switch {
+	case e.IsNotFound:
+		return "域名解析失败：" + e.Name + " 不存在"
+	case e.IsTimeout:
+		return "域名解析超时：" + e.Name
 	}
-	for n > 0 && !utf8RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
+	return "域名解析失败：" + e.Name
 }
 
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+// describeTLS explains a failed TLS handshake; false when err is not one.
+func describeTLS(err error) (string, bool) {
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var certErr *tls.CertificateVerificationError
+	var record tls.RecordHeaderError
+	var alert tls.AlertError
+	switch {
+	case errors.As(err, &unknown):
+		return "TLS 证书校验失败：证书不是受信任的机构签发的（可能是自签名证书）", true
+	case errors.As(err, &host):
+		return "TLS 证书校验失败：证书与接收地址的域名不符", true
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		return "TLS 证书校验失败：证书已过期或尚未生效", true
+	case errors.As(err, &invalid), errors.As(err, &certErr):
+		return "TLS 证书校验失败：证书无效", true
+	case errors.As(err, &record):
+		return "TLS 握手失败：接收方在该端口不是 HTTPS 服务", true
+	case errors.As(err, &alert):
+		return "TLS 握手失败：接收方拒绝了连接", true
+	}
+	return "", false
+}

@@ -1,9 +1,14 @@
 package webhook_test
 
 import (
+	"bufio"
 	"context"
+	"io"
+	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -118,4 +123,72 @@ func TestSenderRefusesItself(t *testing.T) {
 	if n := len(r.Requests()); n != 0 {
 		t.Errorf("the server itself got %d requests", n)
 	}
+}
+
+// TestSenderErrorsHideURL: whatever goes wrong, the error kept in the
+// attempt log is Chinese and does not quote the URL, whose query holds the
+// receiver's access token here; Cause, for the operator's log, does not
+// either.
+func TestSenderErrorsHideURL(t *testing.T) {
+	closing := hangUp(t)
+	refused := httptest.NewServer(http.NotFoundHandler())
+	refused.Close()
+	tlsSrv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake fails, as it should
+	tlsSrv.StartTLS()
+	defer tlsSrv.Close()
+	plain := httptest.NewServer(http.NotFoundHandler())
+	defer plain.Close()
+	const token = "?access_token=SECRET-TOKEN"
+	s := privateSender(t, 2*time.Second)
+	words := regexp.MustCompile(`[A-Za-z]{2,}`)
+	for _, tc := range []struct{ name, url, want string }{
+		{"ErrEOF", closing + "/hook" + token, "没有返回响应就关闭了连接"},
+		{"ErrRefused", refused.URL + "/hook" + token, "连接被拒绝"},
+		{"ErrUnknownCA", tlsSrv.URL + "/hook" + token, "证书不是受信任的机构签发的"},
+		{"ErrPlainHTTP", "https" + strings.TrimPrefix(plain.URL, "http") + "/hook" + token, "不是 HTTPS"},
+		{"ErrDNS", "http://receiver.invalid/hook" + token, "域名解析"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := s.Send(t.Context(), message(tc.url))
+			if res.Err == nil || !strings.Contains(res.Err.Error(), tc.want) {
+				t.Fatalf("Send = %+v (err %v), want %q", res, res.Err, tc.want)
+			}
+			msg := strings.ReplaceAll(res.Err.Error(), "receiver.invalid", "")
+			for _, w := range words.FindAllString(msg, -1) {
+				if w != "TLS" && w != "HTTP" && w != "HTTPS" {
+					t.Errorf("error %q has the English word %q", res.Err, w)
+				}
+			}
+			for _, e := range []error{res.Err, res.Cause} {
+				if e != nil && (strings.Contains(e.Error(), "SECRET") || strings.Contains(e.Error(), "/hook")) {
+					t.Errorf("error %q quotes the URL", e)
+				}
+			}
+		})
+	}
+}
+
+// hangUp starts a server that reads a request and closes the connection
+// without answering; it returns its base URL.
+func hangUp(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				http.ReadRequest(bufio.NewReader(c)) //nolint:errcheck // hanging up whatever came
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String()
 }

@@ -30,11 +30,11 @@ func (s guarded) CreateWebhook(ctx context.Context, w *culture.Webhook) error {
 }
 
 // UpdateWebhook checks a new URL, then updates.
-func (s guarded) UpdateWebhook(ctx context.Context, id int64, upd culture.WebhookUpdate) (*culture.Webhook, error) {
+func (s guarded) UpdateWebhook(ctx context.Context, id int64, upd culture.WebhookUpdate, by int64) (*culture.Webhook, error) {
 	if upd.URL != nil {
 		if err := s.guard.CheckURL(*upd.URL); err != nil {
 			return nil, err
 		}
 	}
-	return s.WebhookService.UpdateWebhook(ctx, id, upd)
+	return s.WebhookService.UpdateWebhook(ctx, id, upd, by)
 }
