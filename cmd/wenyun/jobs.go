@@ -35,8 +35,9 @@ func jobTasks(store *sqlstore.Store, log *slog.Logger) []jobs.Task {
 		// 6 h with the default --webhook-attempts). The queue skips a job
 		// still alive, so every process may run this.
 		countTask(log, "webhook-requeue", 10*time.Minute, "stale webhook deliveries queued again", store.RequeueStaleWebhookDeliveries),
-		// Rollups are recounted whole from the raw rows in one
-		// transaction: idempotent, so every process may run it.
+		// Rollups are recounted from a read snapshot and only changed
+		// rows are written, in a short transaction guarded by
+		// stat_rebuild's row: every process may run it.
 		{Name: "rollups", Every: 5 * time.Minute, Run: func(ctx context.Context) error {
 			_, err := store.RebuildRollups(ctx, nil)
 			return err

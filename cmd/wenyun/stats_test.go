@@ -10,6 +10,7 @@ import (
 
 	"github.com/wenyun/wenyun/internal/culture"
 	"github.com/wenyun/wenyun/internal/sqlstore"
+	"github.com/wenyun/wenyun/internal/sqlstore/sqltest"
 )
 
 // statsCLINow is the clock of the stats command tests: Saturday 20 June
@@ -67,8 +68,18 @@ func runStatsCLI(args ...string) (stdout, stderr string, err error) {
 	return out.String(), errb.String(), err
 }
 
+// forEachStatsDB runs fn on a fresh database of each engine (sqltest).
+func forEachStatsDB(t *testing.T, fn func(t *testing.T, db string)) {
+	for _, engine := range sqltest.Engines() {
+		t.Run(engine, func(t *testing.T) { fn(t, sqltest.DSN(t, engine)) })
+	}
+}
+
 func TestStatsRebuildVerify(t *testing.T) {
-	db := tempDB(t)
+	forEachStatsDB(t, testStatsRebuildVerify)
+}
+
+func testStatsRebuildVerify(t *testing.T, db string) {
 	s, branch, day := seedStatsCLI(t, db)
 	ctx := context.Background()
 
@@ -120,10 +131,11 @@ func TestStatsRebuildVerify(t *testing.T) {
 		}
 	}
 	out, _, err = runStatsCLI("verify", "--db", db)
-	if err == nil || exitCode(err) != 1 || !strings.Contains(err.Error(), "3 rows differ") {
+	if err == nil || exitCode(err) != 1 || !strings.Contains(err.Error(), "drift: the stored rollup differs from a recount of the raw rows on days before 2026-06-20 (3 rows, 1 participants)") {
 		t.Fatalf("verify after tampering: err = %v (exit %d), want exit 1 with 3 rows\n%s", err, exitCode(err), out)
 	}
 	for _, line := range []string{
+		`^drift \(days before 2026-06-20, the day of the last rebuild\): 3 rows differ$`,
 		day.String() + `  \d+ +checkins +7 +2`,
 		`\d+ +members +0 +1`,
 		day.String() + `  ` + itoa(branch.ID) + ` +ratings +9 +0`,
@@ -134,12 +146,87 @@ func TestStatsRebuildVerify(t *testing.T) {
 		}
 	}
 
+	if strings.Contains(out, "lag (") {
+		t.Errorf("verify shows lag, want drift only:\n%s", out)
+	}
 	if _, _, err := runStatsCLI("rebuild", "--db", db); err != nil {
 		t.Fatal(err)
 	}
-	if out, _, err := runStatsCLI("verify", "--db", db); err != nil {
+	if out, _, err := runStatsCLI("verify", "--db", db); err != nil || !strings.HasPrefix(out, "verified: the ") {
 		t.Errorf("verify after a new rebuild: %v\n%s", err, out)
 	}
+}
+
+// TestStatsVerifyLag: rows written since the last rebuild (a booking made
+// today) show as lag and pass, unless --strict; drift on an earlier day
+// fails beside them; before any rebuild everything is drift.
+func TestStatsVerifyLag(t *testing.T) {
+	forEachStatsDB(t, func(t *testing.T, db string) {
+		s, branch, day := seedStatsCLI(t, db)
+		out, _, err := runStatsCLI("verify", "--db", db)
+		if exitCode(err) != 1 || !strings.Contains(err.Error(), "the rollup was never rebuilt") ||
+			!strings.Contains(out, "drift (the rollup was never rebuilt): ") {
+			t.Fatalf("verify before any rebuild: err = %v, want exit 1, never rebuilt\n%s", err, out)
+		}
+		if _, _, err := runStatsCLI("rebuild", "--db", db); err != nil {
+			t.Fatal(err)
+		}
+		bookTodayCLI(t, s, branch)
+		today := culture.DayOf(statsCLINow)
+
+		out, _, err = runStatsCLI("verify", "--db", db)
+		if err != nil {
+			t.Fatalf("verify with lag only: %v, want success\n%s", err, out)
+		}
+		lagHead := `^lag \(on or after 2026-06-20: written since the last rebuild, 2026-06-20 12:00:00 Asia/Shanghai; expected, the next rebuild stores them\): 1 rows differ$`
+		for _, line := range []string{
+			lagHead,
+			`^` + today.String() + `  ` + itoa(branch.ID) + ` +bookings +0 +1 *$`,
+			`^verified: no drift; the stored rollup equals a recount of the raw rows before 2026-06-20 \(\d+ rows\); 1 rows and 0 participants on or after it lag \(last rebuilt 2026-06-20 12:00:00 Asia/Shanghai\)$`,
+		} {
+			if !regexp.MustCompile(`(?m)` + line).MatchString(out) {
+				t.Errorf("verify output lacks %q:\n%s", line, out)
+			}
+		}
+		if strings.Contains(out, "drift (") {
+			t.Errorf("verify with lag only shows drift:\n%s", out)
+		}
+
+		out, _, err = runStatsCLI("verify", "--strict", "--db", db)
+		if exitCode(err) != 1 || !strings.Contains(err.Error(), "--strict: 1 rows and 0 participants differ on or after 2026-06-20") {
+			t.Fatalf("verify --strict with lag: err = %v, want exit 1\n%s", err, out)
+		}
+
+		if _, err := s.DB().Exec(`UPDATE stat_daily SET value = value + 1 WHERE metric = 'attendance'`); err != nil {
+			t.Fatal(err)
+		}
+		out, _, err = runStatsCLI("verify", "--db", db)
+		if exitCode(err) != 1 || !strings.Contains(err.Error(), "on days before 2026-06-20 (1 rows, 0 participants)") {
+			t.Fatalf("verify with drift and lag: err = %v, want exit 1 for 1 row of drift\n%s", err, out)
+		}
+		drift, lag, ok := strings.Cut(out, "lag (")
+		if !ok || !regexp.MustCompile(`(?m)^`+day.String()+`  `+itoa(branch.ID)+` +attendance +3 +2 *$`).MatchString(drift) ||
+			strings.Contains(drift, "bookings") || !strings.Contains(lag, "bookings") || strings.Contains(lag, "attendance") {
+			t.Errorf("want attendance under drift and bookings under lag:\n%s", out)
+		}
+	})
+}
+
+// bookTodayCLI books, at statsCLINow, an activity of branch's that starts
+// tomorrow: a booking made today, after the rebuild.
+func bookTodayCLI(t *testing.T, s *sqlstore.Store, branch *culture.Unit) {
+	t.Helper()
+	ctx := context.Background()
+	start := statsCLINow.Add(24 * time.Hour)
+	a := &culture.Activity{UnitID: branch.ID, Title: "社区合唱排练", Category: "音乐", StartsAt: start,
+		EndsAt: start.Add(time.Hour), Capacity: 20, Mode: culture.ModeFirstCome,
+		OpensAt: statsCLINow.Add(-time.Hour), ClosesAt: start, MaxPerBooking: 1}
+	_, err := s.CreateActivity(ctx, a, 1)
+	must(t, err)
+	r, err := s.FindOrCreateResident(ctx, "13800000009")
+	must(t, err)
+	_, err = s.CreateBooking(ctx, &culture.BookingRequest{ActivityID: a.ID, AccountID: r.ID, Self: true})
+	must(t, err)
 }
 
 func TestStatsUsage(t *testing.T) {

@@ -169,9 +169,9 @@ func CheckRange(from, to Day) error {
 
 // StatsService reads and maintains the rollups.
 type StatsService interface {
-	// RebuildRollups recounts every rollup row from the raw rows and
-	// replaces the stored ones in one transaction, so readers see the old
-	// rollup or the new, never a mix. progress, when set, is called
+	// RebuildRollups recounts every rollup row from the raw rows in a
+	// read snapshot and writes the rows that differ in one short
+	// transaction, so readers see the old rollup or the new, never a mix. progress, when set, is called
 	// after each step with the steps done and the total.
 	RebuildRollups(ctx context.Context, progress func(done, total int)) (RollupRun, error)
 	// RecountRollups counts the raw rows as RebuildRollups would, without

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/wenyun/wenyun/internal/culture"
@@ -19,8 +20,9 @@ var _ culture.StatsService = (*Store)(nil)
 // Asia/Shanghai day, metric and dimension; stat_participants the distinct
 // (unit, day, account) check-ins behind MetricParticipants, so that
 // distinct people can be counted over any range and subtree; stat_rebuild
-// the last rebuild. A rebuild deletes both tables and counts them again
-// from the raw rows in one transaction.
+// the last rebuild. A rebuild counts the raw rows again in a read
+// snapshot, compares them with the stored rollup read in that snapshot,
+// and then writes only the difference in a short write transaction.
 
 // dayOf is the Asia/Shanghai day of a stored Unix time, culture.DayOf in
 // SQL: the same integer arithmetic on both engines.
@@ -103,47 +105,36 @@ func (m rollupMetric) selectSQL() string {
 		GROUP BY f.unit_id, f.day, f.dim`
 }
 
-// insertSQL stores the metric's rows. The metric names are constants
-// without quotes, so they go in as literals.
-func (m rollupMetric) insertSQL() string {
-	return `INSERT INTO stat_daily (unit_id, day, metric, dim, value)
-		SELECT f.unit_id, f.day, '` + m.metric + `', f.dim, CAST(` + m.agg + ` AS BIGINT) FROM (` + m.facts + `) f
-		GROUP BY f.unit_id, f.day, f.dim`
-}
-
 // participantFacts are the distinct check-ins behind MetricParticipants.
 var participantFacts = `SELECT DISTINCT a.unit_id, ` + dayOf("a.starts_at") + ` AS day, b.account_id` +
 	bookingsOn + `b.status = 'checked_in'`
 
-// rollupSteps is the number of steps progress reports: one per metric and
-// one for the participants.
+// rollupSteps is the number of steps progress reports: one per metric's
+// recount and one for the apply.
 var rollupSteps = len(rollupMetrics) + 1
 
-// rollupSnapshot returns the isolation of the rollup's transactions and
-// the statement that serialises rebuilds before their snapshot is taken:
+// rollupIsolation is the isolation of the read snapshot a rebuild, a
+// recount or a check counts from:
 //
-//	SQLite:     default; none (the writer begins IMMEDIATE: one writer, and
-//	            a transaction reads one snapshot)
-//	PostgreSQL: REPEATABLE READ; LOCK TABLE stat_rebuild IN EXCLUSIVE MODE
-//
-// On PostgreSQL the lock comes before any SELECT, so a second rebuild
-// waits for the first and then takes its snapshot, which includes the
-// first one's rows (LOCK takes no snapshot; see the LOCK documentation).
-// Every metric is then counted from that one snapshot.
-func rollupSnapshot(d dialect) (sql.IsolationLevel, string) {
+//	SQLite:     default (a read transaction on the read pool reads one
+//	            WAL snapshot from its first SELECT to its end)
+//	PostgreSQL: REPEATABLE READ, READ ONLY (one snapshot for the whole
+//	            transaction)
+func rollupIsolation(d dialect) sql.IsolationLevel {
 	if d.name() == "postgres" {
-		return sql.LevelRepeatableRead, "LOCK TABLE stat_rebuild IN EXCLUSIVE MODE"
+		return sql.LevelRepeatableRead
 	}
-	return sql.LevelDefault, ""
+	return sql.LevelDefault
 }
 
-// snapshot runs fn in a transaction that reads one snapshot of the whole
-// database: a write transaction (serialised with other rebuilds) unless
-// readOnly. SQLite "database is locked" is retried as update does.
-func (s *Store) snapshot(ctx context.Context, readOnly bool, fn func(*Tx) error) error {
+// snapshot runs fn in a read-only transaction that reads one snapshot of
+// the whole database, on the read pool: it takes no write lock, so
+// bookings and every other write go on meanwhile. SQLite "database is
+// locked" is retried as update does.
+func (s *Store) snapshot(ctx context.Context, fn func(*Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
-		err = s.snapshotOnce(ctx, readOnly, fn)
+		err = s.snapshotOnce(ctx, fn)
 		if !s.dialect.isBusy(err) {
 			return err
 		}
@@ -152,77 +143,317 @@ func (s *Store) snapshot(ctx context.Context, readOnly bool, fn func(*Tx) error)
 	return err
 }
 
-func (s *Store) snapshotOnce(ctx context.Context, readOnly bool, fn func(*Tx) error) error {
-	db := s.write
-	if readOnly {
-		db = s.read
-	}
-	level, lock := rollupSnapshot(s.dialect)
-	sqlTx, err := db.BeginTx(ctx, &sql.TxOptions{Isolation: level, ReadOnly: readOnly && s.dialect.name() == "postgres"})
+func (s *Store) snapshotOnce(ctx context.Context, fn func(*Tx) error) error {
+	opts := &sql.TxOptions{Isolation: rollupIsolation(s.dialect), ReadOnly: s.dialect.name() == "postgres"}
+	sqlTx, err := s.read.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}
 	tx := &Tx{tx: sqlTx, d: s.dialect, now: s.Now().UTC().Truncate(time.Second), grab: s.grab, onSends: s.onSends}
-	if lock != "" && !readOnly {
-		_, err = tx.exec(ctx, lock)
-	}
-	if err == nil {
-		err = fn(tx)
-	}
-	if err != nil {
+	if err := fn(tx); err != nil {
 		return errors.Join(err, ignoreDone(sqlTx.Rollback()))
 	}
 	return sqlTx.Commit()
 }
 
+// rollupMarker is the stat_rebuild row: the last applied rebuild's row
+// count, time taken and finish time. It serves as the rollup's version
+// (migration 0008 has no version column): a rebuild reads it in its
+// snapshot and applies only if the row is unchanged at apply time. Every
+// apply changes it (applyRollups nudges took_ms by a millisecond when the
+// new row would equal the old), so a changed row means another rebuild
+// was applied in between.
+type rollupMarker struct{ rows, tookMS, finished int64 }
+
+const markerSQL = `SELECT row_count, took_ms, finished_at FROM stat_rebuild WHERE id = 1`
+
+// readMarker reads the stat_rebuild row; suffix locks it in a write
+// transaction (tx.d.forUpdate()).
+func readMarker(ctx context.Context, tx *Tx, suffix string) (rollupMarker, error) {
+	var m rollupMarker
+	err := tx.queryRow(ctx, markerSQL+suffix).Scan(&m.rows, &m.tookMS, &m.finished)
+	return m, err
+}
+
+// run is the rebuild the marker records; the zero RollupRun for none.
+func (m rollupMarker) run() culture.RollupRun {
+	if m.finished == 0 {
+		return culture.RollupRun{}
+	}
+	return culture.RollupRun{Rows: int(m.rows), Took: time.Duration(m.tookMS) * time.Millisecond, Finished: fromUnix(m.finished)}
+}
+
+// statKey is a stat_daily primary key.
+type statKey struct {
+	unit   int64
+	day    culture.Day
+	metric string
+	dim    string
+}
+
+func keyOf(r culture.StatRow) statKey { return statKey{r.UnitID, r.Day, r.Metric, r.Dim} }
+
+// participantRow is a stat_participants row.
+type participantRow struct {
+	unit    int64
+	day     culture.Day
+	account int64
+}
+
+// rollupPlan is what a rebuild writes: the difference between a recount
+// and the stored rollup, both read from one snapshot in which the
+// stat_rebuild row was marker.
+type rollupPlan struct {
+	marker rollupMarker
+	// rows counts the recount's stat_daily rows (the rollup's size once
+	// applied).
+	rows int
+	// upserts are recounted rows stored with another value or not at all;
+	// deletes the stored rows the recount no longer has.
+	upserts, deletes []culture.StatRow
+	// addParts and dropParts are the participants rows to insert and
+	// delete.
+	addParts, dropParts []participantRow
+}
+
+// errRollupMoved reports that another rebuild was applied between a
+// rebuild's snapshot and its apply.
+var errRollupMoved = errors.New("another rebuild was applied since this one's snapshot")
+
+// rollupApplyHook, when set, runs between a rebuild's recount and its
+// apply. Tests only (stats_export_test.go): it lets them write through the
+// store while a rebuild is under way, without timing.
+var rollupApplyHook atomic.Pointer[func(*Store)]
+
 // RebuildRollups recounts stat_daily and stat_participants from the raw
-// rows and replaces them in one transaction, then records the run.
-// Concurrent rebuilds, in this process or others, run one after the other.
+// rows in a read snapshot, without holding the writer, then applies only
+// the rows that differ from the stored rollup in one short write
+// transaction and records the run. Readers see the old rollup or the new,
+// never a mix.
+//
+// If another rebuild (in this process or another) was applied after this
+// one's snapshot, it counts again once from a new snapshot; if that is
+// overtaken too, it applies nothing and returns the newer rebuild's run.
 func (s *Store) RebuildRollups(ctx context.Context, progress func(done, total int)) (run culture.RollupRun, err error) {
 	defer wrapStoreCall(&err, "RebuildRollups")
-	err = s.snapshot(ctx, false, func(tx *Tx) error {
-		start := time.Now()
-		rows, err := rebuildRollups(ctx, tx, progress)
-		if err != nil {
+	start, steps := time.Now(), progress
+	for attempt := 0; ; attempt++ {
+		var p *rollupPlan
+		err = s.snapshot(ctx, func(tx *Tx) (err error) {
+			p, err = planRollups(ctx, tx, steps)
 			return err
+		})
+		if err != nil {
+			return run, err
 		}
-		run = culture.RollupRun{Rows: rows, Took: time.Since(start).Round(time.Millisecond),
-			Finished: s.Now().UTC().Truncate(time.Second)}
-		_, err = tx.exec(ctx, `UPDATE stat_rebuild SET row_count = ?, took_ms = ?, finished_at = ? WHERE id = 1`,
-			run.Rows, run.Took.Milliseconds(), unix(run.Finished))
-		return err
-	})
+		if hook := rollupApplyHook.Load(); hook != nil {
+			(*hook)(s)
+		}
+		run, err = s.applyRollups(ctx, p, start)
+		if !errors.Is(err, errRollupMoved) {
+			break
+		} else if attempt == 1 {
+			s.log.Info("rollups: newer rebuilds were applied meanwhile; this one applies nothing", "rows", run.Rows)
+			err = nil
+			break
+		}
+		steps = nil // the second count reports no steps again
+	}
+	if err == nil {
+		report(progress, rollupSteps)
+	}
 	return run, err
 }
 
-// rebuildRollups replaces the rollup tables in tx and returns the number
-// of stat_daily rows.
-func rebuildRollups(ctx context.Context, tx *Tx, progress func(done, total int)) (int, error) {
-	if _, err := tx.exec(ctx, `DELETE FROM stat_daily`); err != nil {
-		return 0, err
+// planRollups recounts every metric and the participants in tx and
+// compares them with the stored rollup read in tx.
+func planRollups(ctx context.Context, tx *Tx, progress func(done, total int)) (*rollupPlan, error) {
+	p := &rollupPlan{}
+	var err error
+	if p.marker, err = readMarker(ctx, tx, ""); err != nil {
+		return nil, err
 	}
-	if _, err := tx.exec(ctx, `DELETE FROM stat_participants`); err != nil {
-		return 0, err
+	stored, err := storedRollup(ctx, tx)
+	if err != nil {
+		return nil, err
 	}
-	now, rows := rollupAt(tx.now), 0
+	now := rollupAt(tx.now)
 	for i, m := range rollupMetrics {
-		res, err := tx.exec(ctx, m.insertSQL(), m.args(now)...)
+		rows, err := recountMetric(ctx, tx, m, now)
 		if err != nil {
-			return 0, fmt.Errorf("%s: %w", m.metric, err)
+			return nil, err
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return 0, err
+		p.rows += len(rows)
+		for _, r := range rows {
+			if v, ok := stored[keyOf(r)]; !ok || v != r.Value {
+				p.upserts = append(p.upserts, r)
+			}
+			delete(stored, keyOf(r))
 		}
-		rows += int(n)
 		report(progress, i+1)
 	}
-	_, err := tx.exec(ctx, `INSERT INTO stat_participants (unit_id, day, account_id) `+participantFacts)
-	if err != nil {
-		return 0, fmt.Errorf("participants: %w", err)
+	for k := range stored {
+		p.deletes = append(p.deletes, culture.StatRow{UnitID: k.unit, Day: k.day, Metric: k.metric, Dim: k.dim})
 	}
-	report(progress, rollupSteps)
-	return rows, nil
+	SortStatRows(p.deletes)
+	p.addParts, p.dropParts, err = diffParticipants(ctx, tx)
+	return p, err
+}
+
+// storedRollup reads stat_daily by key.
+func storedRollup(ctx context.Context, tx *Tx) (map[statKey]int64, error) {
+	rows, err := tx.query(ctx, `SELECT `+statRowColumns+` FROM stat_daily d`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[statKey]int64{}
+	for rows.Next() {
+		r, err := scanStatRow(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[keyOf(r)] = r.Value
+	}
+	return out, rows.Err()
+}
+
+// storedParticipants are the rows of stat_participants.
+const storedParticipants = `SELECT unit_id, day, account_id FROM stat_participants`
+
+// diffParticipants returns the distinct check-ins stat_participants lacks
+// (add) and the rows it holds that the raw rows do not (drop).
+func diffParticipants(ctx context.Context, tx *Tx) (add, drop []participantRow, err error) {
+	rows, err := tx.query(ctx, `SELECT 1, m.unit_id, m.day, m.account_id FROM (`+participantFacts+` EXCEPT `+storedParticipants+`) m
+		UNION ALL SELECT 0, x.unit_id, x.day, x.account_id FROM (`+storedParticipants+` EXCEPT `+participantFacts+`) x`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("participants: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var missing int
+		var p participantRow
+		if err := rows.Scan(&missing, &p.unit, &p.day, &p.account); err != nil {
+			return nil, nil, err
+		}
+		if missing == 1 {
+			add = append(add, p)
+		} else {
+			drop = append(drop, p)
+		}
+	}
+	return add, drop, rows.Err()
+}
+
+// applyRollups writes p in a write transaction unless another rebuild
+// was applied since p's snapshot (errRollupMoved, with that rebuild's
+// run). start is when the rebuild began.
+func (s *Store) applyRollups(ctx context.Context, p *rollupPlan, start time.Time) (run culture.RollupRun, err error) {
+	err = s.update(ctx, func(tx *Tx) error {
+		cur, err := readMarker(ctx, tx, tx.d.forUpdate())
+		if err != nil {
+			return err
+		} else if cur != p.marker {
+			run = cur.run()
+			return errRollupMoved
+		}
+		if err := applyRollupPlan(ctx, tx, p); err != nil {
+			return err
+		}
+		run = culture.RollupRun{Rows: p.rows, Took: time.Since(start).Round(time.Millisecond), Finished: tx.now}
+		next := rollupMarker{int64(run.Rows), run.Took.Milliseconds(), unix(run.Finished)}
+		if next == cur { // same rows, second and duration: nudge, so that the row changes
+			next.tookMS++
+			run.Took += time.Millisecond
+		}
+		_, err = tx.exec(ctx, `UPDATE stat_rebuild SET row_count = ?, took_ms = ?, finished_at = ? WHERE id = 1`,
+			next.rows, next.tookMS, next.finished)
+		return err
+	})
+	if err == nil {
+		s.log.Debug("rollups applied", "rows", run.Rows, "upserted", len(p.upserts), "deleted", len(p.deletes),
+			"participants_added", len(p.addParts), "participants_removed", len(p.dropParts), "took", run.Took)
+	}
+	return run, err
+}
+
+// applyRollupPlan writes the plan's rows: upserts, deletes, then the
+// participants.
+func applyRollupPlan(ctx context.Context, tx *Tx, p *rollupPlan) error {
+	err := inBatches(len(p.upserts), func(lo, hi int) error {
+		args := make([]any, 0, (hi-lo)*5)
+		for _, r := range p.upserts[lo:hi] {
+			args = append(args, r.UnitID, int64(r.Day), r.Metric, r.Dim, r.Value)
+		}
+		_, err := tx.exec(ctx, `INSERT INTO stat_daily (unit_id, day, metric, dim, value) VALUES `+repeatSQL("(?, ?, ?, ?, ?)", ", ", hi-lo)+`
+			ON CONFLICT (unit_id, day, metric, dim) DO UPDATE SET value = excluded.value WHERE stat_daily.value <> excluded.value`, args...)
+		return err
+	})
+	if err == nil {
+		err = inBatches(len(p.deletes), func(lo, hi int) error {
+			args := make([]any, 0, (hi-lo)*4)
+			for _, r := range p.deletes[lo:hi] {
+				args = append(args, r.UnitID, int64(r.Day), r.Metric, r.Dim)
+			}
+			_, err := tx.exec(ctx, `DELETE FROM stat_daily WHERE `+repeatSQL("(unit_id = ? AND day = ? AND metric = ? AND dim = ?)", " OR ", hi-lo), args...)
+			return err
+		})
+	}
+	if err == nil {
+		err = applyParticipants(ctx, tx, p)
+	}
+	return err
+}
+
+// applyParticipants inserts and deletes the plan's participants rows.
+func applyParticipants(ctx context.Context, tx *Tx, p *rollupPlan) error {
+	args := func(rows []participantRow) []any {
+		out := make([]any, 0, len(rows)*3)
+		for _, r := range rows {
+			out = append(out, r.unit, int64(r.day), r.account)
+		}
+		return out
+	}
+	err := inBatches(len(p.addParts), func(lo, hi int) error {
+		_, err := tx.exec(ctx, `INSERT INTO stat_participants (unit_id, day, account_id) VALUES `+repeatSQL("(?, ?, ?)", ", ", hi-lo)+`
+			ON CONFLICT (unit_id, day, account_id) DO NOTHING`, args(p.addParts[lo:hi])...)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return inBatches(len(p.dropParts), func(lo, hi int) error {
+		_, err := tx.exec(ctx, `DELETE FROM stat_participants WHERE `+repeatSQL("(unit_id = ? AND day = ? AND account_id = ?)", " OR ", hi-lo),
+			args(p.dropParts[lo:hi])...)
+		return err
+	})
+}
+
+// rollupBatch bounds the rows of one statement: at most 5 × 128 = 640
+// parameters, below SQLite's (32,766; 999 before 3.32) and PostgreSQL's
+// (65,535) limits.
+const rollupBatch = 128
+
+// inBatches calls fn for consecutive ranges [lo, hi) covering n items.
+// Each range's length is a power of two, so that a statement is written in
+// at most eight texts (prepared once each) whatever n is.
+func inBatches(n int, fn func(lo, hi int) error) error {
+	for lo := 0; lo < n; {
+		size := rollupBatch
+		for size > n-lo {
+			size /= 2
+		}
+		if err := fn(lo, lo+size); err != nil {
+			return err
+		}
+		lo += size
+	}
+	return nil
+}
+
+// repeatSQL joins n copies of part with sep.
+func repeatSQL(part, sep string, n int) string {
+	return strings.Repeat(part+sep, n-1) + part
 }
 
 func report(progress func(done, total int), done int) {
@@ -235,7 +466,7 @@ func report(progress func(done, total int), done int) {
 // snapshot, without storing them; ordered as FindRollups orders.
 func (s *Store) RecountRollups(ctx context.Context) (rows []culture.StatRow, err error) {
 	defer wrapStoreCall(&err, "RecountRollups")
-	err = s.snapshot(ctx, true, func(tx *Tx) error {
+	err = s.snapshot(ctx, func(tx *Tx) error {
 		rows, err = recountRollups(ctx, tx)
 		return err
 	})
@@ -245,21 +476,30 @@ func (s *Store) RecountRollups(ctx context.Context) (rows []culture.StatRow, err
 func recountRollups(ctx context.Context, tx *Tx) ([]culture.StatRow, error) {
 	now, out := rollupAt(tx.now), []culture.StatRow{}
 	for _, m := range rollupMetrics {
-		rows, err := tx.query(ctx, m.selectSQL(), m.args(now)...)
+		rows, err := recountMetric(ctx, tx, m, now)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", m.metric, err)
+			return nil, err
 		}
-		got, err := scanAll(rows, func(r rowScanner) (culture.StatRow, error) {
-			row := culture.StatRow{Metric: m.metric}
-			return row, r.Scan(&row.UnitID, &row.Day, &row.Dim, &row.Value)
-		})
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", m.metric, err)
-		}
-		out = append(out, got...)
+		out = append(out, rows...)
 	}
 	SortStatRows(out)
 	return out, nil
+}
+
+// recountMetric counts one metric's rows from the raw rows.
+func recountMetric(ctx context.Context, tx *Tx, m rollupMetric, now rollupNow) ([]culture.StatRow, error) {
+	rows, err := tx.query(ctx, m.selectSQL(), m.args(now)...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", m.metric, err)
+	}
+	got, err := scanAll(rows, func(r rowScanner) (culture.StatRow, error) {
+		row := culture.StatRow{Metric: m.metric}
+		return row, r.Scan(&row.UnitID, &row.Day, &row.Dim, &row.Value)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", m.metric, err)
+	}
+	return got, nil
 }
 
 // SortStatRows orders rows by day, unit, metric and dim (bytewise), the
@@ -319,25 +559,53 @@ func (s *Store) UniqueParticipants(ctx context.Context, roots []int64, from, to 
 		return nil, err
 	}
 	err = s.view(ctx, func(tx *Tx) error {
-		out = make(map[int64]int, len(roots))
-		for _, id := range roots {
-			u, err := findUnit(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			var n int
-			err = tx.queryRow(ctx, `SELECT COUNT(DISTINCT p.account_id) FROM stat_participants p
-				JOIN units u ON u.id = p.unit_id WHERE u.path LIKE ? AND p.day BETWEEN ? AND ?`,
-				u.Path+"%", int64(from), int64(to)).Scan(&n)
-			if err != nil {
-				return err
-			}
-			out[id] = n
-		}
-		return nil
+		out, err = uniqueParticipants(ctx, tx, roots, from, to)
+		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// uniqueParticipants counts the distinct accounts checked in within each
+// root's subtree from from to to, all roots in one query (a hub's annual
+// report asks for a dozen roots per month); a root that names no unit is
+// ENOTFOUND, as findUnit says.
+func uniqueParticipants(ctx context.Context, tx *Tx, roots []int64, from, to culture.Day) (map[int64]int, error) {
+	out := make(map[int64]int, len(roots))
+	if len(roots) == 0 {
+		return out, nil
+	}
+	args := []any{int64(from), int64(to)}
+	for _, id := range roots {
+		args = append(args, id)
+	}
+	rows, err := tx.query(ctx, `SELECT r.id, COUNT(DISTINCT p.account_id) FROM units r
+		JOIN units u ON u.path LIKE r.path || '%'
+		LEFT JOIN stat_participants p ON p.unit_id = u.id AND p.day BETWEEN ? AND ?
+		WHERE r.id IN (`+strings.Repeat(",?", len(roots))[1:]+`) GROUP BY r.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, id := range roots {
+		if _, ok := out[id]; !ok {
+			if _, err := findUnit(ctx, tx, id); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return out, nil
 }
@@ -346,22 +614,18 @@ func (s *Store) UniqueParticipants(ctx context.Context, roots []int64, from, to 
 func (s *Store) LastRollup(ctx context.Context) (run culture.RollupRun, err error) {
 	defer wrapStoreCall(&err, "LastRollup")
 	err = s.view(ctx, func(tx *Tx) error {
-		var rows, took, finished int64
-		err := tx.queryRow(ctx, `SELECT row_count, took_ms, finished_at FROM stat_rebuild WHERE id = 1`).
-			Scan(&rows, &took, &finished)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && finished == 0) {
+		m, err := readMarker(ctx, tx, "")
+		if errors.Is(err, sql.ErrNoRows) {
 			return nil
-		} else if err != nil {
-			return err
 		}
-		run = culture.RollupRun{Rows: int(rows), Took: time.Duration(took) * time.Millisecond, Finished: fromUnix(finished)}
-		return nil
+		run = m.run()
+		return err
 	})
 	return run, err
 }
 
-// RollupCheck is a recount of the rollup beside the stored rollup, both
-// read from one snapshot (wenyun stats verify).
+// RollupCheck is a recount of the rollup beside the stored rollup and the
+// last rebuild, all read from one snapshot (wenyun stats verify).
 type RollupCheck struct {
 	// Recount and Stored hold every row, in FindRollups order.
 	Recount, Stored []culture.StatRow
@@ -369,13 +633,24 @@ type RollupCheck struct {
 	// check-ins the raw rows have and stat_participants lacks;
 	// ExtraParticipants those it has and the raw rows do not.
 	MissingParticipants, ExtraParticipants int
+	// ParticipantDays splits those counts by day, in day order.
+	ParticipantDays []ParticipantDiff
+	// Last is the last rebuild applied; zero when none.
+	Last culture.RollupRun
 }
 
-// CheckRollups recounts the rollup and reads the stored one, in one
-// snapshot, so that writes meanwhile cannot show as differences.
+// ParticipantDiff counts a day's missing and extra participants rows.
+type ParticipantDiff struct {
+	Day            culture.Day
+	Missing, Extra int
+}
+
+// CheckRollups recounts the rollup and reads the stored one and the last
+// rebuild, in one snapshot, so that writes meanwhile cannot show as
+// differences.
 func (s *Store) CheckRollups(ctx context.Context) (c RollupCheck, err error) {
 	defer wrapStoreCall(&err, "CheckRollups")
-	err = s.snapshot(ctx, true, func(tx *Tx) error {
+	err = s.snapshot(ctx, func(tx *Tx) error {
 		var err error
 		c, err = checkRollups(ctx, tx)
 		return err
@@ -383,10 +658,12 @@ func (s *Store) CheckRollups(ctx context.Context) (c RollupCheck, err error) {
 	return c, err
 }
 
-// storedParticipants are the rows of stat_participants.
-const storedParticipants = `SELECT unit_id, day, account_id FROM stat_participants`
-
 func checkRollups(ctx context.Context, tx *Tx) (c RollupCheck, err error) {
+	marker, err := readMarker(ctx, tx, "")
+	if err != nil {
+		return c, err
+	}
+	c.Last = marker.run()
 	if c.Recount, err = recountRollups(ctx, tx); err != nil {
 		return c, err
 	}
@@ -398,9 +675,31 @@ func checkRollups(ctx context.Context, tx *Tx) (c RollupCheck, err error) {
 		return c, err
 	}
 	SortStatRows(c.Stored)
-	err = tx.queryRow(ctx, `SELECT
-		(SELECT COUNT(*) FROM (`+participantFacts+` EXCEPT `+storedParticipants+`) m),
-		(SELECT COUNT(*) FROM (`+storedParticipants+` EXCEPT `+participantFacts+`) x)`).
-		Scan(&c.MissingParticipants, &c.ExtraParticipants)
+	add, drop, err := diffParticipants(ctx, tx)
+	c.MissingParticipants, c.ExtraParticipants = len(add), len(drop)
+	c.ParticipantDays = participantDays(add, drop)
 	return c, err
+}
+
+// participantDays counts missing (add) and extra (drop) rows per day.
+func participantDays(add, drop []participantRow) []ParticipantDiff {
+	at := map[culture.Day]*ParticipantDiff{}
+	day := func(d culture.Day) *ParticipantDiff {
+		if at[d] == nil {
+			at[d] = &ParticipantDiff{Day: d}
+		}
+		return at[d]
+	}
+	for _, p := range add {
+		day(p.day).Missing++
+	}
+	for _, p := range drop {
+		day(p.day).Extra++
+	}
+	out := []ParticipantDiff{}
+	for _, d := range at {
+		out = append(out, *d)
+	}
+	slices.SortFunc(out, func(a, b ParticipantDiff) int { return cmp.Compare(a.Day, b.Day) })
+	return out
 }

@@ -1,7 +1,7 @@
 -- +goose Up
 -- Statistics rollups (issue 6; docs/statistics.md). Every row here is
--- derived: RebuildRollups deletes and recounts them from the raw rows in
--- one transaction, so they carry no foreign keys.
+-- derived: RebuildRollups recounts them from the raw rows in a read
+-- snapshot and writes the rows that differ, so they carry no foreign keys.
 
 -- One value per unit, Asia/Shanghai day ((ts + 28800) / 86400), metric
 -- (culture.Metrics) and dimension ('' when the metric has none).
@@ -26,9 +26,10 @@ CREATE TABLE stat_participants (
 );
 CREATE INDEX stat_participants_day ON stat_participants(day);
 
--- The last rebuild (finished_at 0: none yet). A rebuild locks this table
--- before it reads anything (LOCK TABLE … IN EXCLUSIVE MODE), so rebuilds
--- in every process run one after the other.
+-- The last rebuild (finished_at 0: none yet). A rebuild applies its
+-- difference only if this row is still what its snapshot saw (read FOR
+-- UPDATE), so a stale rebuild from another process never overwrites a
+-- newer one.
 CREATE TABLE stat_rebuild (
 	id          BIGINT PRIMARY KEY CHECK (id = 1),
 	row_count   BIGINT NOT NULL DEFAULT 0,

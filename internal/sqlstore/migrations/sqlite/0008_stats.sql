@@ -1,7 +1,7 @@
 -- +goose Up
 -- Statistics rollups (issue 6; docs/statistics.md). Every row here is
--- derived: RebuildRollups deletes and recounts them from the raw rows in
--- one transaction, so they carry no foreign keys.
+-- derived: RebuildRollups recounts them from the raw rows in a read
+-- snapshot and writes the rows that differ, so they carry no foreign keys.
 
 -- One value per unit, Asia/Shanghai day ((ts + 28800) / 86400), metric
 -- (culture.Metrics) and dimension ('' when the metric has none).
@@ -26,8 +26,9 @@ CREATE TABLE stat_participants (
 );
 CREATE INDEX stat_participants_day ON stat_participants(day);
 
--- The last rebuild (finished_at 0: none yet). Rebuilds are serialised by
--- SQLite's one writer (write transactions begin IMMEDIATE).
+-- The last rebuild (finished_at 0: none yet). A rebuild applies its
+-- difference only if this row is still what its snapshot saw; SQLite's one
+-- writer serialises the applies.
 CREATE TABLE stat_rebuild (
 	id          INTEGER PRIMARY KEY CHECK (id = 1),
 	row_count   INTEGER NOT NULL DEFAULT 0,
