@@ -89,7 +89,7 @@ func parseToken(o Options, args []string) (*tokenArgs, error) {
 	fs := newFlagSet("token", tokenAbout)
 	db := dbFlag(fs)
 	fs.StringVar(&t.phone, "phone", "", "the account's mobile `number` (required)")
-	fs.StringVar(&t.role, "role", "", "grant this `role`: operator, hub_admin, branch_admin, provider_staff or checker")
+	fs.StringVar(&t.role, "role", "", "grant this `role`: operator, hub_admin, branch_admin, provider_staff, checker or official")
 	fs.StringVar(&t.unit, "unit", "", "the `unit` of the grant: its id or its exact name")
 	fs.StringVar(&t.name, "name", "", "set the account's display `name`")
 	if err := fs.parse(o, args); err != nil {
@@ -114,7 +114,7 @@ func (t *tokenArgs) validate(dbName string) error {
 	case (t.role == "") != (t.unit == ""):
 		return fmt.Errorf("--role and --unit go together")
 	case t.role != "" && !known:
-		return fmt.Errorf("--role %q: want operator, hub_admin, branch_admin, provider_staff or checker", t.role)
+		return fmt.Errorf("--role %q: want operator, hub_admin, branch_admin, provider_staff, checker or official", t.role)
 	}
 	return nil
 }
