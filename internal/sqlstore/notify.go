@@ -272,10 +272,12 @@ func (s *Store) CreateDueReminders(ctx context.Context) (n int, err error) {
 			if err != nil {
 				return err
 			}
-			for _, d := range due {
-				if err := notifyAccounts(ctx, tx, reminderNote(r, d, tx.now), []int64{d.accountID}); err != nil {
-					return err
-				}
+			notes, to := make([]culture.Notification, len(due)), make([]int64, len(due))
+			for i, d := range due {
+				notes[i], to[i] = reminderNote(r, d, tx.now), d.accountID
+			}
+			if err := notifyEach(ctx, tx, notes, to); err != nil {
+				return err
 			}
 			n += len(due)
 		}

@@ -23,13 +23,25 @@ func (s *Store) SetSendHook(h SendHook) { s.onSends = h }
 // account chose, handing the new sends to the hook. n.AccountID is
 // ignored; n.Key must be set.
 func notifyAccounts(ctx context.Context, tx *Tx, n culture.Notification, accountIDs []int64) error {
+	notes := make([]culture.Notification, len(accountIDs))
+	for i := range notes {
+		notes[i] = n
+	}
+	return notifyEach(ctx, tx, notes, accountIDs)
+}
+
+// notifyEach is notifyAccounts with a notification of its own per account
+// (notes[i] for accountIDs[i]): events that reach many bookings at once
+// (an activity cancelled, a lottery drawn, the reminders of a run) read
+// the channels in one query and hand all their sends to the hook at once.
+func notifyEach(ctx context.Context, tx *Tx, notes []culture.Notification, accountIDs []int64) error {
 	channels, err := notifyChannels(ctx, tx, accountIDs)
 	if err != nil {
 		return err
 	}
 	var sends []int64
-	for _, id := range accountIDs {
-		ids, err := notifyOne(ctx, tx, n, id, channels[id])
+	for i, id := range accountIDs {
+		ids, err := notifyOne(ctx, tx, notes[i], id, channels[id])
 		if err != nil {
 			return err
 		}

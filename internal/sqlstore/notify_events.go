@@ -95,11 +95,13 @@ func bookingHolders(ctx context.Context, tx *Tx, q string, args ...any) ([]booki
 // activity a, and the webhooks of its unit (once for them all: an
 // activity may have a thousand seats).
 func notifyActivityCancelled(ctx context.Context, tx *Tx, a *culture.Activity, held []bookingHolder) error {
-	for _, h := range held {
+	notes, to := make([]culture.Notification, len(held)), make([]int64, len(held))
+	for i, h := range held {
 		b := &culture.Booking{ID: h.id, AccountID: h.accountID, Activity: a}
-		if err := notifyAccounts(ctx, tx, bookingNote(b, evActivityCancelled), []int64{h.accountID}); err != nil {
-			return err
-		}
+		notes[i], to[i] = bookingNote(b, evActivityCancelled), h.accountID
+	}
+	if err := notifyEach(ctx, tx, notes, to); err != nil {
+		return err
 	}
 	return webhookActivityCancelled(ctx, tx, a.ID, a.UnitID, held)
 }
@@ -142,16 +144,17 @@ func notifyLotteryResults(ctx context.Context, tx *Tx, activityID int64) error {
 	}
 	waiting := 0
 	var winners []int64
-	for _, e := range entries {
-		n := lotteryNote(a, e.id, e.won != 0, waiting+1)
+	notes, to := make([]culture.Notification, len(entries)), make([]int64, len(entries))
+	for i, e := range entries {
+		notes[i], to[i] = lotteryNote(a, e.id, e.won != 0, waiting+1), e.accountID
 		if e.won == 0 {
 			waiting++
 		} else {
 			winners = append(winners, e.id)
 		}
-		if err := notifyAccounts(ctx, tx, n, []int64{e.accountID}); err != nil {
-			return err
-		}
+	}
+	if err := notifyEach(ctx, tx, notes, to); err != nil {
+		return err
 	}
 	return webhookLotteryWinners(ctx, tx, a, winners)
 }

@@ -528,9 +528,20 @@ func TestEventsNotify(t *testing.T) {
 			for _, r := range acc {
 				apps = append(apps, fx.apply(t, a.ID, r))
 			}
+			// The results of a draw reach the send hook in one call, however
+			// many applicants: one river insert per draw, not per person.
+			var calls [][]int64
+			for _, r := range acc {
+				chooseSMS(t, s, r)
+			}
+			s.SetSendHook(func(_ context.Context, _ *sql.Tx, ids []int64) error { calls = append(calls, ids); return nil })
+			defer s.SetSendHook(nil)
 			fx.setNow(activityTestNow.Add(2 * time.Hour))
 			if _, err := s.DrawLottery(ctx, a.ID); err != nil {
 				t.Fatal(err)
+			}
+			if len(calls) != 1 || len(calls[0]) != len(acc) {
+				t.Errorf("send hook calls = %v, want one with %d sends", calls, len(acc))
 			}
 			var titles []string
 			for i, r := range acc {

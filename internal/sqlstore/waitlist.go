@@ -51,7 +51,8 @@ func canWaitlist(act *culture.Activity, req *culture.BookingRequest, err error) 
 func promoteWaitlist(ctx context.Context, tx *Tx, activityID int64) error {
 	// Every cancel comes here; most activities have no waiting list, so
 	// look at its head before loading the activity with its joins.
-	if id, _, err := waitlistHead(ctx, tx, activityID); err != nil || id == 0 {
+	id, seats, err := waitlistHead(ctx, tx, activityID)
+	if err != nil || id == 0 {
 		return err
 	}
 	act, err := activityByID(ctx, tx, activityID)
@@ -62,9 +63,8 @@ func promoteWaitlist(ctx context.Context, tx *Tx, activityID int64) error {
 	if !ok || act.Status != culture.ActivityPublished {
 		return nil
 	}
-	for {
-		id, seats, err := waitlistHead(ctx, tx, activityID)
-		if err != nil || id == 0 {
+	for ; id != 0; id, seats, err = waitlistHead(ctx, tx, activityID) {
+		if err != nil {
 			return err
 		}
 		if took, err := takeReserveless(ctx, tx, activityID, seats); err != nil || !took {
@@ -86,6 +86,7 @@ func promoteWaitlist(ctx context.Context, tx *Tx, activityID int64) error {
 			return err
 		}
 	}
+	return err
 }
 
 // waitlistHead returns the first waitlisted booking; id 0 when none.
