@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -208,23 +207,13 @@ func (s *Server) handleConsoleReports(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	default:
-		status, data.Error, data.ErrorField = statusOf[code], culture.ErrorMessage(err), reportErrorField(err)
+		status, data.Error, data.ErrorField = statusOf[code], culture.ErrorMessage(err), errorField(err)
 		if data.ErrorField == "unit" {
 			data.UnitInput = r.URL.Query().Get("unit")
 		}
 	}
 	data.Choices = report.ChoicesWith(culture.DayOf(s.Now()), data.Period)
 	s.render(w, r, status, "console_report", "", data)
-}
-
-// reportErrorField names the form control a refusal is about, "" for
-// none.
-func reportErrorField(err error) string {
-	var e *culture.Error
-	if errors.As(err, &e) {
-		return e.Field
-	}
-	return ""
 }
 
 // fill sets the links and presets that follow from a report.

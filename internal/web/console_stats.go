@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -216,7 +215,7 @@ func (p *statsPages) handleConsoleStats(w http.ResponseWriter, r *http.Request) 
 	q := r.URL.Query()
 	from, to, err := figures.ParseRange(q.Get("from"), q.Get("to"), culture.DayOf(p.Now()))
 	if culture.ErrorCode(err) == culture.EINVALID {
-		data.Error, data.ErrorField = culture.ErrorMessage(err), statsErrorField(err)
+		data.Error, data.ErrorField = culture.ErrorMessage(err), errorField(err)
 		p.render(w, r, http.StatusBadRequest, "console_stats", "", data)
 		return
 	}
@@ -251,15 +250,6 @@ func (p *consoleStatsPage) markQuick() {
 	for i := range p.Quick {
 		p.Quick[i].Current = p.Quick[i].URL == statsURL(p.Unit.ID, mustDay(p.From), mustDay(p.To))
 	}
-}
-
-// statsErrorField names the input a refused range is about.
-func statsErrorField(err error) string {
-	var e *culture.Error
-	if errors.As(err, &e) {
-		return e.Field
-	}
-	return ""
 }
 
 func mustDay(s string) culture.Day {
