@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 
 	"github.com/wenyun/wenyun/internal/culture"
 )
@@ -20,7 +19,6 @@ var errNoCommunities = culture.Errorf(culture.EFORBIDDEN, "您没有管理社群
 // Console community bounds.
 const (
 	consoleMembersPage   = 50
-	consoleMaxPage       = 100000
 	consoleAnnouncements = 10
 )
 
@@ -126,8 +124,9 @@ func (s *Server) renderCommunity(w http.ResponseWriter, r *http.Request, status 
 	if f.Get(announceKey) == "" {
 		f.Values[announceKey] = newAnnounceKey()
 	}
+	pageNo, _ := pageNumber(r) // a bad page shows the first
 	data := &consoleCommunityPage{Page: s.page(r, c.UnitName+"社群"), Community: c,
-		Growth: newGrowthTable(c.Growth), PageNo: consolePageNo(r), Form: f}
+		Growth: newGrowthTable(c.Growth), PageNo: pageNo, Form: f}
 	var err error
 	data.Members, data.Total, err = s.Communities.FindMembers(r.Context(), c.UnitID,
 		consoleMembersPage, (data.PageNo-1)*consoleMembersPage)
@@ -140,15 +139,6 @@ func (s *Server) renderCommunity(w http.ResponseWriter, r *http.Request, status 
 	}
 	data.Pages = max(1, (data.Total+consoleMembersPage-1)/consoleMembersPage)
 	s.render(w, r, status, "console_community", "", data)
-}
-
-// consolePageNo reads ?page=, 1 when missing or not a page number.
-func consolePageNo(r *http.Request) int {
-	n, err := strconv.Atoi(r.URL.Query().Get("page"))
-	if err != nil || n < 1 || n > consoleMaxPage {
-		return 1
-	}
-	return n
 }
 
 // handleConsoleAnnouncementCreate posts an announcement to the community's

@@ -85,7 +85,7 @@ func (s *Server) handleConsoleRatings(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderRatings(w http.ResponseWriter, r *http.Request, status int, failed int64, f *consoleForm) {
 	acc := consoleAccount(r)
 	roots, _, ok := s.consoleListRoots(w, r, acc)
-	n, okPage := newsPageNumber(r)
+	n, okPage := pageNumber(r)
 	if !ok {
 		return
 	} else if !okPage || len(roots) == 0 {

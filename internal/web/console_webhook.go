@@ -261,7 +261,7 @@ func (s *Server) handleConsoleWebhook(w http.ResponseWriter, r *http.Request) {
 // renderWebhook shows the webhook with the log page the query names
 // (?page=, ?status=); a bad page or status is 404.
 func (s *Server) renderWebhook(w http.ResponseWriter, r *http.Request, status int, hook *culture.Webhook, f *consoleForm) {
-	n, okPage := newsPageNumber(r)
+	n, okPage := pageNumber(r)
 	filter := r.URL.Query().Get("status")
 	if _, known := culture.WebhookStatusLabels[filter]; !okPage || filter != "" && !known {
 		s.notFound(w, r)
@@ -438,12 +438,12 @@ func (s *Server) handleConsoleWebhookResend(w http.ResponseWriter, r *http.Reque
 // carried them; only known values pass, as they go into a URL.
 func consoleWebhookBack(r *http.Request) string {
 	q := r.URL.Query()
-	page, _ := strconv.Atoi(q.Get("page"))
+	page, _ := pageNumber(r)
 	status := q.Get("status")
 	if _, ok := culture.WebhookStatusLabels[status]; !ok {
 		status = ""
 	}
-	return consoleWebhookQuery(min(max(page, 1), 10000), status)
+	return consoleWebhookQuery(page, status)
 }
 
 // AttemptTime shows an attempt's time to the second, in Asia/Shanghai.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"strconv"
 
 	"github.com/wenyun/wenyun/internal/culture"
 	"github.com/wenyun/wenyun/internal/markdown"
@@ -69,7 +68,7 @@ type articlePage struct {
 }
 
 func (s *Server) handleNewsIndex(w http.ResponseWriter, r *http.Request) {
-	n, ok := newsPageNumber(r)
+	n, ok := pageNumber(r)
 	if !ok {
 		s.notFound(w, r)
 		return
@@ -85,15 +84,14 @@ func (s *Server) handleNewsIndex(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "news", "", data)
 }
 
-// newsPageNumber reads ?page= (default 1); anything but a whole number from 1
-// to 10000 is no such page.
-func newsPageNumber(r *http.Request) (int, bool) {
-	v := r.URL.Query().Get("page")
-	if v == "" {
-		return 1, true
+// pageNumber reads ?page= (1 when absent) with parsePage; ok is false,
+// with page 1, when it is not a number from 1 to 10000.
+func pageNumber(r *http.Request) (page int, ok bool) {
+	page = 1
+	if parsePage(r.URL.Query().Get("page"), &page) != nil {
+		return 1, false
 	}
-	n, err := strconv.Atoi(v)
-	return n, err == nil && n >= 1 && n <= 10000
+	return page, true
 }
 
 // newsPageURL links page n of the list, or "" when there is none.
