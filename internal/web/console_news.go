@@ -37,16 +37,7 @@ func (s *Server) consoleNewsRoutes(staff func(string, http.HandlerFunc)) {
 // consoleNewsOnly answers 404 without the news and image services, and
 // 403 to staff who manage activities nowhere.
 func (s *Server) consoleNewsOnly(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case s.News == nil || s.Images == nil:
-			s.notFound(w, r)
-		case !consoleAccount(r).CanAnywhere(culture.ActManageActivities):
-			s.error(w, r, errNoActivities)
-		default:
-			h(w, r)
-		}
-	}
+	return s.consoleGate(func() bool { return s.News != nil && s.Images != nil }, culture.ActManageActivities, errNoActivities, h)
 }
 
 // consoleNewsPage lists the articles, drafts included, of the units the

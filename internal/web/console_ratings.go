@@ -25,16 +25,7 @@ func (s *Server) consoleRatingRoutes(staff func(string, http.HandlerFunc)) {
 // moderationOnly answers 404 without the moderation service, and 403 to
 // staff who manage activities nowhere.
 func (s *Server) moderationOnly(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case s.Moderation == nil:
-			s.notFound(w, r)
-		case !consoleAccount(r).CanAnywhere(culture.ActManageActivities):
-			s.error(w, r, errNoActivities)
-		default:
-			h(w, r)
-		}
-	}
+	return s.consoleGate(func() bool { return s.Moderation != nil }, culture.ActManageActivities, errNoActivities, h)
 }
 
 // consoleRatingsPage lists the ratings of one subtree's activities.

@@ -40,16 +40,7 @@ func (s *Server) consoleReportRoutes(staff func(string, http.HandlerFunc)) {
 // reportOnly answers 404 without the statistics service and 403 to staff
 // who view statistics nowhere.
 func (s *Server) reportOnly(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case s.Stats == nil:
-			s.notFound(w, r)
-		case !consoleAccount(r).CanAnywhere(culture.ActViewStats):
-			s.error(w, r, errReportNoStats)
-		default:
-			h(w, r)
-		}
-	}
+	return s.consoleGate(func() bool { return s.Stats != nil }, culture.ActViewStats, errReportNoStats, h)
 }
 
 // exportOnly answers 404 when no service can export bookings (see

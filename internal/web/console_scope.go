@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -111,4 +112,20 @@ func (s *Server) consoleActivitiesIn(ctx context.Context, roots []int64, f cultu
 		out = out[:f.Limit]
 	}
 	return out, nil
+}
+
+// consoleGate answers 404 unless present (an optional service is wired),
+// and refusal to staff who may do act nowhere; the handler then checks
+// the unit concerned.
+func (s *Server) consoleGate(present func() bool, act string, refusal error, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case !present():
+			s.notFound(w, r)
+		case !consoleAccount(r).CanAnywhere(act):
+			s.error(w, r, refusal)
+		default:
+			h(w, r)
+		}
+	}
 }

@@ -71,16 +71,7 @@ func (p *statsPages) dashboard(r *http.Request, u *culture.Unit, from, to cultur
 // statsOnly answers 404 without the statistics service, and 403 to staff
 // who may view statistics nowhere.
 func (s *Server) statsOnly(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case s.Stats == nil:
-			s.notFound(w, r)
-		case !consoleAccount(r).CanAnywhere(culture.ActViewStats):
-			s.error(w, r, errNoStats)
-		default:
-			h(w, r)
-		}
-	}
+	return s.consoleGate(func() bool { return s.Stats != nil }, culture.ActViewStats, errNoStats, h)
 }
 
 // statsUnit reads ?unit= (by default the widest unit where the account may

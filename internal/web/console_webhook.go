@@ -47,16 +47,7 @@ func (s *Server) consoleWebhookRoutes(staff func(string, http.HandlerFunc)) {
 // webhooksOnly answers 404 without the webhook service, and 403 to staff
 // who manage webhooks nowhere.
 func (s *Server) webhooksOnly(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case s.Webhooks == nil:
-			s.notFound(w, r)
-		case !consoleAccount(r).CanAnywhere(culture.ActManageWebhooks):
-			s.error(w, r, errNoWebhooks)
-		default:
-			h(w, r)
-		}
-	}
+	return s.consoleGate(func() bool { return s.Webhooks != nil }, culture.ActManageWebhooks, errNoWebhooks, h)
 }
 
 // consoleWebhooksPage lists the webhooks of the units the account
