@@ -13,11 +13,9 @@ import (
 
 // Refusals of the report routes.
 var (
-	errNoReports     = notFound("统计报表功能未启用。")
-	errReportUnit    = notFound("单位不存在。")
-	errReportFormat  = culture.Invalid("format", "参数 format 应为 json、csv 或 xlsx。")
-	errReportNoUnit  = culture.Invalid("unit_id", "请用参数 unit_id 指定单位。")
-	errReportBadUnit = culture.Invalid("unit_id", "参数 unit_id 应为正整数。")
+	errNoReports    = notFound("统计报表功能未启用。")
+	errReportFormat = culture.Invalid("format", "参数 format 应为 json、csv 或 xlsx。")
+	errReportNoUnit = culture.Invalid("unit_id", "请用参数 unit_id 指定单位。")
 )
 
 // reportRoutes lists the issue-6 routes of this file; each answers 404 without
@@ -118,24 +116,14 @@ func (a *API) handleServiceReport(w http.ResponseWriter, r *http.Request) {
 	a.writeReportFile(w, r, rep, format)
 }
 
-// reportUnit reads unit_id: missing or malformed is 400, no such unit 404,
-// a unit where the caller may not view statistics 403.
+// reportUnit reads unit_id, which a report requires (400 without); the
+// rest is statsUnit: malformed 400, no such unit 404, a unit where the
+// caller may not view statistics 403.
 func (a *API) reportUnit(r *http.Request) (*culture.Unit, error) {
-	s := r.URL.Query().Get("unit_id")
-	if s == "" {
+	if r.URL.Query().Get("unit_id") == "" {
 		return nil, errReportNoUnit
 	}
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
-		return nil, errReportBadUnit
-	}
-	u, err := a.units.FindUnitByID(r.Context(), id)
-	if culture.ErrorCode(err) == culture.ENOTFOUND {
-		return nil, errReportUnit
-	} else if err != nil {
-		return nil, err
-	}
-	return u, account(r.Context()).Check(culture.ActViewStats, u)
+	return a.statsUnit(r)
 }
 
 // reportPeriod reads period, or from and to; none is the current quarter.
